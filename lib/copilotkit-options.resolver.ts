@@ -1,0 +1,56 @@
+import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
+import type { AgentsSource } from './interfaces/ag-ui-agent.interface.js';
+import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
+import { AgentRunner } from './runners/agent-runner.js';
+import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
+
+/** Module options after validation, with every default filled in. */
+export interface ResolvedCopilotKitOptions {
+  agents: AgentsSource | undefined;
+  runner: AgentRunner;
+  heartbeatMs: number;
+  cancelRunOnDisconnect: boolean;
+  maxBufferedBytes: number;
+}
+
+const KNOWN_OPTIONS = new Set(['agents', 'runner', 'heartbeatMs', 'cancelRunOnDisconnect', 'maxBufferedBytes']);
+const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning'] as const;
+
+/** Validates options at boot and reports every problem at once. */
+export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | undefined | null): ResolvedCopilotKitOptions {
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new CopilotKitConfigurationError(`options must be an object, got ${typeof options}.`);
+  }
+  const given = options ?? {};
+  const problems: string[] = [];
+  for (const key of Object.keys(given)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      problems.push(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')}; path, guards, imports and isGlobal go beside the factory in forRootAsync).`);
+    }
+  }
+  const runner = given.runner ?? new InMemoryAgentRunner();
+  const missing = RUNNER_METHODS.filter((method) => typeof (runner as unknown as Record<string, unknown>)[method] !== 'function');
+  if (missing.length > 0) problems.push(`'runner' must implement AgentRunner; it lacks ${missing.join(', ')}.`);
+  const heartbeatMs = given.heartbeatMs ?? 15_000;
+  if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 0) {
+    problems.push(`'heartbeatMs' must be a whole number of milliseconds, 0 to disable; got ${String(heartbeatMs)}.`);
+  }
+  const maxBufferedBytes = given.maxBufferedBytes ?? 8 * 1024 * 1024;
+  if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1024) {
+    problems.push(`'maxBufferedBytes' must be a whole number of at least 1024; got ${String(maxBufferedBytes)}.`);
+  }
+  if (given.cancelRunOnDisconnect !== undefined && typeof given.cancelRunOnDisconnect !== 'boolean') {
+    problems.push(`'cancelRunOnDisconnect' must be a boolean.`);
+  }
+  if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
+    problems.push(`'agents' must be a record of agent id to AG-UI agent, or a function returning one.`);
+  }
+  if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
+  return {
+    agents: given.agents,
+    runner,
+    heartbeatMs,
+    cancelRunOnDisconnect: given.cancelRunOnDisconnect ?? false,
+    maxBufferedBytes,
+  };
+}

@@ -1,0 +1,22 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
+import { DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
+
+/**
+ * `forRoot` / `forRootAsync` come from Nest's builder. `path`, `guards`, `imports` and `isGlobal`
+ * are "extras": synchronous even in `forRootAsync`, because they decide the routes and guards
+ * before any provider exists (a forRootAsync that silently drops the controller is a known trap).
+ */
+export const {
+  ConfigurableModuleClass: CopilotKitConfigurableModule,
+  MODULE_OPTIONS_TOKEN: COPILOTKIT_MODULE_OPTIONS,
+  OPTIONS_TYPE: COPILOTKIT_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: COPILOTKIT_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CopilotKitModuleOptions>({ moduleName: 'CopilotKit' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createCopilotKitOptions')
+  .setExtras<CopilotKitModuleExtras>(
+    { path: DEFAULT_COPILOTKIT_PATH, guards: [], imports: [], isGlobal: false },
+    (definition) => definition,
+  )
+  .build();

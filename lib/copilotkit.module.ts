@@ -1,0 +1,75 @@
+import { Module, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
+import { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
+import {
+  COPILOTKIT_ASYNC_OPTIONS_TYPE,
+  COPILOTKIT_MODULE_OPTIONS,
+  COPILOTKIT_OPTIONS_TYPE,
+  CopilotKitConfigurableModule,
+} from './copilotkit.module-definition.js';
+import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
+import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
+import { createCopilotKitController } from './http/copilotkit.controller.js';
+import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
+import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
+
+/**
+ * Serves a CopilotKit runtime from a Nest app.
+ *
+ * ```ts
+ * CopilotKitModule.forRoot({ agents: { default: new HttpAgent({ url }) }, guards: [AuthGuard] })
+ * ```
+ */
+@Module({})
+export class CopilotKitModule extends CopilotKitConfigurableModule {
+  static override forRoot(options: typeof COPILOTKIT_OPTIONS_TYPE = {}): DynamicModule {
+    return withRuntime(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: typeof COPILOTKIT_ASYNC_OPTIONS_TYPE): DynamicModule {
+    if (!options?.useFactory && !options?.useClass && !options?.useExisting) {
+      throw new CopilotKitConfigurationError('forRootAsync needs one of useFactory, useClass or useExisting.');
+    }
+    return withRuntime(super.forRootAsync(options), options);
+  }
+}
+
+function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras): DynamicModule {
+  const path = normalizePath(extras.path ?? DEFAULT_COPILOTKIT_PATH);
+  const guards = checkGuards(extras.guards ?? []);
+  const imports = definition.imports ?? [];
+  return {
+    ...definition,
+    global: extras.isGlobal ?? false,
+    imports: [...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
+    controllers: [createCopilotKitController(path, guards)],
+    providers: [
+      ...(definition.providers ?? []),
+      { provide: COPILOTKIT_OPTIONS, useFactory: resolveCopilotKitOptions, inject: [COPILOTKIT_MODULE_OPTIONS] },
+      CopilotRuntime,
+    ],
+    exports: [CopilotRuntime, COPILOTKIT_OPTIONS],
+  };
+}
+
+function normalizePath(path: unknown): string {
+  if (typeof path !== 'string') throw new CopilotKitConfigurationError(`'path' must be a string, got ${typeof path}.`);
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9._~\-/]*$/.test(trimmed) || trimmed.includes('//')) {
+    throw new CopilotKitConfigurationError(
+      `'path' must be a plain URL path such as 'copilotkit' or 'api/copilotkit' (no parameters or wildcards), got '${path}'.`,
+    );
+  }
+  return trimmed;
+}
+
+function checkGuards(guards: unknown): Array<Type<CanActivate> | CanActivate> {
+  if (!Array.isArray(guards)) throw new CopilotKitConfigurationError(`'guards' must be an array of guard classes or instances.`);
+  guards.forEach((guard, index) => {
+    const isClass = typeof guard === 'function';
+    const isInstance = typeof (guard as CanActivate | null)?.canActivate === 'function';
+    if (!isClass && !isInstance) {
+      throw new CopilotKitConfigurationError(`guards[${index}] is neither a guard class nor an object with canActivate().`);
+    }
+  });
+  return guards;
+}

@@ -1,0 +1,8 @@
+import { NotFoundException } from '@nestjs/common';
+
+/** The route or envelope named an agent that this runtime does not serve (404, before any stream). */
+export class AgentNotFoundException extends NotFoundException {
+  constructor(readonly agentId: string) {
+    super({ statusCode: 404, error: 'Agent not found', message: `Agent '${agentId}' does not exist.` });
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Thrown while the application boots when CopilotKitModule is configured wrongly, so that a
+ * mistake stops `NestFactory.create()` with a message that says what to fix, not the first request.
+ */
+export class CopilotKitConfigurationError extends Error {
+  override readonly name = 'CopilotKitConfigurationError';
+
+  constructor(problems: string | string[]) {
+    const list = Array.isArray(problems) ? problems : [problems];
+    super(
+      list.length === 1
+        ? `CopilotKitModule: ${list[0]}`
+        : `CopilotKitModule is misconfigured:\n${list.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}

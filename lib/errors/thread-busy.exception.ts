@@ -1,0 +1,15 @@
+import { ConflictException } from '@nestjs/common';
+
+/**
+ * A run was requested on a thread that already has one in flight (409, before any stream).
+ * The official runtime answers an empty 200 stream here, which clients cannot tell from success.
+ */
+export class ThreadBusyException extends ConflictException {
+  constructor(readonly threadId: string) {
+    super({
+      statusCode: 409,
+      error: 'Thread already running',
+      message: `Thread '${threadId}' already has a run in progress. Wait for it to finish or stop it first.`,
+    });
+  }
+}

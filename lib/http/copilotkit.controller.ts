@@ -1,0 +1,153 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  All,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  type CanActivate,
+  type Type,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { BaseEvent } from '@ag-ui/core';
+import type { Observable } from 'rxjs';
+import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import type { RuntimeInfo } from '../interfaces/runtime-info.interface.js';
+import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
+import { sendSseResponse } from './sse-response.js';
+import { parseSingleRouteEnvelope } from './single-route-envelope.js';
+
+/** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
+type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
+type PlatformResponse = ServerResponse | { raw: ServerResponse };
+
+/**
+ * Builds the controller that serves the CopilotKit v2 protocol under `path`: one class per
+ * `forRoot`, so several runtimes can live in one app, each with its own guards.
+ *
+ * Why `@Post()` + `@Res()` instead of `@Sse()`: the single-route endpoint answers JSON or a stream
+ * from one route, which `@Sse()` cannot; `@Sse()` on Nest 11 cannot send heartbeat comments and
+ * numbers every event; and a host app's global response-mapping interceptor rewrites every `@Sse()`
+ * frame, while it cannot touch a stream written here. Guards, pipes, filters for pre-stream errors,
+ * the global prefix and versioning apply exactly as on any route.
+ */
+export function createCopilotKitController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
+  @Controller(path)
+  @UseGuards(...guards)
+  class CopilotKitController {
+    constructor(
+      readonly runtime: CopilotRuntime,
+      @Inject(COPILOTKIT_OPTIONS) readonly options: ResolvedCopilotKitOptions,
+      readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    @Get('info')
+    info(@Req() request: PlatformRequest): Promise<RuntimeInfo> {
+      return this.runtime.info({ request });
+    }
+
+    @Post('agent/:agentId/run')
+    async run(
+      @Param('agentId') agentId: string,
+      @Body() body: unknown,
+      @Req() request: PlatformRequest,
+      @Res() response: PlatformResponse,
+    ): Promise<void> {
+      await this.startRun(agentId, body, request, response);
+    }
+
+    @Post('agent/:agentId/connect')
+    async connect(
+      @Param('agentId') agentId: string,
+      @Body() body: unknown,
+      @Req() request: PlatformRequest,
+      @Res() response: PlatformResponse,
+    ): Promise<void> {
+      this.stream(request, response, await this.runtime.connect(agentId, body, { request }));
+    }
+
+    @Post('agent/:agentId/stop/:threadId')
+    @HttpCode(200)
+    stop(
+      @Param('agentId') agentId: string,
+      @Param('threadId') threadId: string,
+      @Body() body: unknown,
+      @Req() request: PlatformRequest,
+    ): Promise<StopResult> {
+      return this.runtime.stop(agentId, threadId, { runId: runIdOf(body), request });
+    }
+
+    /** The single-route transport: `{ method, params, body }` on the mount point itself. */
+    @Post()
+    async envelope(@Body() payload: unknown, @Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
+      const call = parseSingleRouteEnvelope(request.headers['content-type'], payload);
+      switch (call.method) {
+        case 'info':
+          return this.json(response, await this.runtime.info({ request }));
+        case 'agent/run':
+          return this.startRun(call.agentId, call.body, request, response);
+        case 'agent/connect':
+          return this.stream(request, response, await this.runtime.connect(call.agentId, call.body, { request }));
+        case 'agent/stop':
+          return this.json(
+            response,
+            await this.runtime.stop(call.agentId, call.threadId, { runId: runIdOf(call.body), request }),
+          );
+      }
+    }
+
+    @All('info')
+    infoMethodNotAllowed(@Res() response: PlatformResponse): void {
+      this.methodNotAllowed(response, 'GET');
+    }
+
+    @All(['/', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'])
+    postMethodNotAllowed(@Res() response: PlatformResponse): void {
+      this.methodNotAllowed(response, 'POST');
+    }
+
+    private async startRun(agentId: string, body: unknown, request: PlatformRequest, response: PlatformResponse): Promise<void> {
+      const events = await this.runtime.run(agentId, body, { request });
+      const { threadId, runId } = body as { threadId: string; runId: string };
+      const onClientGone = this.options.cancelRunOnDisconnect
+        ? () => void this.runtime.runner.stop({ threadId, runId })
+        : undefined;
+      this.stream(request, response, events, onClientGone);
+    }
+
+    private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<BaseEvent>, onClientGone?: () => void): void {
+      sendSseResponse(request.raw ?? request, rawResponse(response), events, {
+        heartbeatMs: this.options.heartbeatMs,
+        maxBufferedBytes: this.options.maxBufferedBytes,
+        onClientGone,
+      });
+    }
+
+    private json(response: PlatformResponse, body: unknown): void {
+      this.adapterHost.httpAdapter.reply(response, body, 200);
+    }
+
+    private methodNotAllowed(response: PlatformResponse, allow: string): void {
+      const adapter = this.adapterHost.httpAdapter;
+      adapter.setHeader(response, 'Allow', allow);
+      adapter.reply(response, { statusCode: 405, error: 'Method Not Allowed', message: `Use ${allow} on this route.` }, 405);
+    }
+  }
+  return CopilotKitController;
+}
+
+function rawResponse(response: PlatformResponse): ServerResponse {
+  return 'raw' in response && response.raw ? response.raw : (response as ServerResponse);
+}
+
+function runIdOf(body: unknown): string | undefined {
+  const runId = (body as { runId?: unknown } | null | undefined)?.runId;
+  return typeof runId === 'string' && runId.length > 0 ? runId : undefined;
+}

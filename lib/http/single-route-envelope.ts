@@ -1,0 +1,52 @@
+import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
+
+/** Methods of the single-route transport (`POST {path}` with `{ method, params, body }`) served here. */
+export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/connect' | 'agent/stop';
+
+export interface SingleRouteEnvelope {
+  method: EnvelopeMethod;
+  agentId: string;
+  threadId: string;
+  body: unknown;
+}
+
+const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>(['info', 'agent/run', 'agent/connect', 'agent/stop']);
+
+/**
+ * Reads the single-route envelope the CopilotKit client sends when it cannot reach `GET /info`
+ * (or is told to use one endpoint). Errors are 4xx JSON, as every other pre-stream error.
+ */
+export function parseSingleRouteEnvelope(contentType: string | undefined, payload: unknown): SingleRouteEnvelope {
+  if (!contentType?.toLowerCase().includes('application/json')) {
+    throw new HttpException(
+      { statusCode: 415, error: 'Unsupported Media Type', message: 'The single-route endpoint expects a JSON body (Content-Type: application/json).' },
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    );
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw invalid('The body must be a JSON object: { method, params, body }.');
+  }
+  const { method, params, body } = payload as { method?: unknown; params?: unknown; body?: unknown };
+  if (typeof method !== 'string' || method.length === 0) throw invalid("Missing 'method' field.");
+  if (!SERVED.has(method)) {
+    throw invalid(`Unsupported method '${method}'. This server serves: ${[...SERVED].join(', ')}.`);
+  }
+  const paramsRecord = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
+  const envelope: SingleRouteEnvelope = { method: method as EnvelopeMethod, agentId: '', threadId: '', body };
+  if (method !== 'info') envelope.agentId = requiredParam(paramsRecord, 'agentId');
+  if (method === 'agent/stop') envelope.threadId = requiredParam(paramsRecord, 'threadId');
+  if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
+    throw invalid(`Missing 'body' for '${method}': it carries the RunAgentInput.`);
+  }
+  return envelope;
+}
+
+function requiredParam(params: Record<string, unknown>, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(`Missing or invalid parameter 'params.${key}'.`);
+  return value;
+}
+
+function invalid(message: string): BadRequestException {
+  return new BadRequestException({ statusCode: 400, error: 'Invalid request', message });
+}

@@ -1,0 +1,38 @@
+import type { CanActivate, DynamicModule, ForwardReference, Type } from '@nestjs/common';
+import type { AgentRunner } from '../runners/agent-runner.js';
+import type { AgentsSource } from './ag-ui-agent.interface.js';
+
+/** Runtime options; in `forRootAsync` these are what the factory returns. */
+export interface CopilotKitModuleOptions {
+  /** Agent id → AG-UI agent, or a factory called per request. Ids must be URL-safe. */
+  agents?: AgentsSource;
+  /** Where threads and their events live. Default: a new `InMemoryAgentRunner()`. */
+  runner?: AgentRunner;
+  /** Milliseconds of silence after which a `: ping` comment is sent on an open stream. Default 15000; 0 disables. */
+  heartbeatMs?: number;
+  /**
+   * By default a client that goes away does not cancel its run, exactly as the official runtime:
+   * the run finishes and can be replayed through `connect`. Set true to stop the run instead.
+   */
+  cancelRunOnDisconnect?: boolean;
+  /**
+   * Bytes an unread stream may queue before the client is disconnected (the run carries on and
+   * stays replayable). Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
+}
+
+/**
+ * Options that shape the module itself and so must be known synchronously, even with
+ * `forRootAsync`: they decide which routes and guards exist before any provider is built.
+ */
+export interface CopilotKitModuleExtras {
+  /** Route prefix of the controller. Default `copilotkit`; composes with `app.setGlobalPrefix()`. */
+  path?: string;
+  /** Guards on every CopilotKit route, in addition to the app's global guards. */
+  guards?: Array<Type<CanActivate> | CanActivate>;
+  /** Modules that the guards' own dependencies come from (the guards are built in this module). */
+  imports?: Array<Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference>;
+  /** Make `CopilotRuntime` injectable everywhere without importing the module again. */
+  isGlobal?: boolean;
+}

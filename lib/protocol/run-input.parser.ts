@@ -1,0 +1,57 @@
+import type { RunAgentInput } from '@ag-ui/core';
+import { RunAgentInputSchema } from '@ag-ui/core/schemas';
+import { InvalidRunInputException, type InvalidFieldDetail } from '../errors/invalid-run-input.exception.js';
+
+/**
+ * Validates a request body as an AG-UI RunAgentInput with the protocol's own 1.0 schema (unknown
+ * top-level fields such as `protocolVersion` or `lastSeenEventId` are kept), after upgrading the
+ * legacy `binary` content parts that 0.0.x clients still send. Throws a 400 that names the field.
+ */
+export function parseRunAgentInput(body: unknown): RunAgentInput {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRunInputException([{ field: '', message: 'The request body must be a JSON object (a RunAgentInput).' }]);
+  }
+  const result = RunAgentInputSchema.safeParse(upgradeLegacyParts(body as Record<string, unknown>));
+  if (result.success) return result.data as RunAgentInput;
+  const details: InvalidFieldDetail[] = result.error.issues.slice(0, 5).map((issue) => ({
+    field: formatPath(issue.path),
+    message: issue.message,
+  }));
+  throw new InvalidRunInputException(details);
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/** `{type: "binary", mimeType, data|url}` (0.0.x) becomes the 1.0 image/audio/video/document part. */
+function upgradeLegacyParts(body: Record<string, unknown>): Record<string, unknown> {
+  const messages = body.messages;
+  if (!Array.isArray(messages) || !messages.some(hasLegacyPart)) return body;
+  return {
+    ...body,
+    messages: messages.map((message) =>
+      hasLegacyPart(message) ? { ...message, content: message.content.map(upgradePart) } : message,
+    ),
+  };
+}
+
+function hasLegacyPart(message: unknown): message is { content: unknown[] } {
+  const content = (message as { content?: unknown } | null)?.content;
+  return Array.isArray(content) && content.some((part) => (part as { type?: unknown } | null)?.type === 'binary');
+}
+
+function upgradePart(part: unknown): unknown {
+  const legacy = part as { type?: string; mimeType?: string; data?: string; url?: string };
+  if (legacy?.type !== 'binary' || typeof legacy.mimeType !== 'string') return part;
+  const source =
+    typeof legacy.data === 'string'
+      ? { type: 'data', value: legacy.data, mimeType: legacy.mimeType }
+      : typeof legacy.url === 'string'
+        ? { type: 'url', value: legacy.url, mimeType: legacy.mimeType }
+        : undefined;
+  if (!source) return part;
+  const family = legacy.mimeType.split('/')[0];
+  const type = family === 'image' || family === 'audio' || family === 'video' ? family : 'document';
+  return { type, source };
+}

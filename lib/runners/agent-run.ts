@@ -1,0 +1,174 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
+import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
+
+export interface AgentRunOptions {
+  threadId: string;
+  runId: string;
+  agentId: string;
+  agent: AgUiAgent;
+  /** What the agent receives. */
+  input: RunAgentInput;
+  /** What RUN_STARTED carries: the input with only the messages the thread has not seen yet. */
+  announcedInput: RunAgentInput;
+  /** Called once, after the terminal event, with every event of the run. */
+  onSettled?: (run: AgentRun) => void;
+}
+
+const logger = new Logger('CopilotKit');
+
+/**
+ * One live run of an agent. It subscribes to the agent eagerly, passes every event through a
+ * RunEventGuard, buffers the result, and fans it out to any number of readers (the HTTP stream
+ * that started it, `connect` streams), each replayed from the first event. Runners own the
+ * thread bookkeeping; this class owns the run.
+ */
+export class AgentRun {
+  readonly threadId: string;
+  readonly runId: string;
+  readonly agentId: string;
+  /** Every event of the run so far, in order, already guarded. */
+  readonly events: BaseEvent[] = [];
+  /** Resolves once the terminal event has been emitted. */
+  readonly settled: Promise<void>;
+
+  private readonly guard: RunEventGuard;
+  private readonly listeners = new Set<Subscriber<BaseEvent>>();
+  private agentSubscription: Unsubscribable | undefined;
+  private isSettled = false;
+  private resolveSettled!: () => void;
+  private readonly reportedDrops = new Set<DroppedEventReason>();
+
+  constructor(private readonly options: AgentRunOptions) {
+    this.threadId = options.threadId;
+    this.runId = options.runId;
+    this.agentId = options.agentId;
+    this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
+    this.guard = new RunEventGuard({
+      threadId: options.threadId,
+      runId: options.runId,
+      input: options.announcedInput,
+      emit: (event) => this.push(event),
+      onDrop: (reason, event) => this.reportDrop(reason, event),
+    });
+  }
+
+  get isRunning(): boolean {
+    return !this.isSettled;
+  }
+
+  start(): void {
+    try {
+      const subscription = this.options.agent.run(this.options.input).subscribe({
+        next: (event) => this.accept(event),
+        error: (error: unknown) => this.fail(error),
+        complete: () => this.guard.end('completed'),
+      });
+      // A synchronous agent may already have finished inside subscribe().
+      if (this.isSettled) safeUnsubscribe(subscription);
+      else this.agentSubscription = subscription;
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /**
+   * Aborts the run: the agent's `abortRun()` is called and its stream unsubscribed (its teardown
+   * runs), then open messages and tool calls are closed and RUN_FINISHED ends every reader's stream.
+   */
+  stop(): boolean {
+    if (this.isSettled) return false;
+    try {
+      this.options.agent.abortRun?.();
+    } catch (error) {
+      logger.warn(`abortRun() of agent '${this.agentId}' threw: ${describe(error)}`);
+    }
+    this.detachAgent();
+    this.guard.end('stopped');
+    return true;
+  }
+
+  /** The run's events from `fromIndex` on, then live ones; completes with the run. */
+  stream(fromIndex = 0): Observable<BaseEvent> {
+    return new Observable<BaseEvent>((subscriber) => {
+      for (let i = fromIndex; i < this.events.length && !subscriber.closed; i++) subscriber.next(this.events[i]);
+      if (this.isSettled) {
+        subscriber.complete();
+        return undefined;
+      }
+      this.listeners.add(subscriber);
+      return () => this.listeners.delete(subscriber);
+    });
+  }
+
+  private accept(event: unknown): void {
+    try {
+      this.guard.accept(event);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private push(event: BaseEvent): void {
+    this.events.push(event);
+    for (const listener of this.listeners) listener.next(event);
+    // The guard marks the run ended just before it emits the terminal event, so this is it.
+    if (this.guard.isEnded) this.settle();
+  }
+
+  private settle(): void {
+    if (this.isSettled) return;
+    this.isSettled = true;
+    this.detachAgent();
+    for (const listener of this.listeners) listener.complete();
+    this.listeners.clear();
+    try {
+      this.options.onSettled?.(this);
+    } finally {
+      this.resolveSettled();
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.isSettled) return;
+    logger.error(
+      `Agent '${this.agentId}' failed in run '${this.runId}' of thread '${this.threadId}': ${describe(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
+    this.detachAgent();
+    // Only messages written for clients (HttpException) reach the client; anything else may hold
+    // internals such as upstream URLs or keys.
+    this.guard.end('failed', error instanceof HttpException ? error.message : undefined);
+  }
+
+  private detachAgent(): void {
+    const subscription = this.agentSubscription;
+    this.agentSubscription = undefined;
+    if (subscription) safeUnsubscribe(subscription);
+  }
+
+  private reportDrop(reason: DroppedEventReason, event: unknown): void {
+    if (this.reportedDrops.has(reason)) return;
+    this.reportedDrops.add(reason);
+    const type = (event as { type?: unknown } | null)?.type;
+    logger.warn(
+      `Agent '${this.agentId}' emitted an event the AG-UI clients would reject (${reason}${
+        typeof type === 'string' ? `, ${type}` : ''
+      }); it was left out of run '${this.runId}'. Further events dropped for the same reason are not logged.`,
+    );
+  }
+}
+
+function safeUnsubscribe(subscription: Unsubscribable): void {
+  try {
+    subscription.unsubscribe();
+  } catch (error) {
+    logger.warn(`An agent's teardown threw: ${describe(error)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

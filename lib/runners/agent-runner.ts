@@ -1,0 +1,48 @@
+import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import type { Observable } from 'rxjs';
+import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+
+export interface RunnerRunRequest {
+  threadId: string;
+  agentId: string;
+  /** This request's own agent instance (already cloned). */
+  agent: AgUiAgent;
+  input: RunAgentInput;
+}
+
+export interface RunnerConnectRequest {
+  threadId: string;
+  agentId?: string;
+}
+
+export interface RunnerStopRequest {
+  threadId: string;
+  /** Stop only this run; a stale stop never cancels the next run on the thread. */
+  runId?: string;
+}
+
+/**
+ * Keeps threads: runs agents, locks a thread while it runs, stores every run's events, and replays
+ * them. The in-memory, SQLite and Redis + PostgreSQL runners all implement this contract, so the
+ * HTTP layer never depends on where threads live.
+ */
+export abstract class AgentRunner {
+  /**
+   * Locks the thread and starts the agent at once (not on subscription: a client that goes away
+   * does not stop the run). Rejects with `ThreadBusyException` when the thread already runs, so the
+   * caller can answer 409 before any stream opens. Each subscription to the returned Observable
+   * receives the run from its first event; it never errors and completes after the terminal event.
+   */
+  abstract run(request: RunnerRunRequest): Promise<Observable<BaseEvent>>;
+
+  /**
+   * The thread's history (every stored run, compacted) followed by the live run if one is in
+   * flight, completing when that run does. An unknown thread is an empty stream, not an error.
+   */
+  abstract connect(request: RunnerConnectRequest): Observable<BaseEvent>;
+
+  /** Aborts the thread's live run, closing every open stream of it properly. False if none ran. */
+  abstract stop(request: RunnerStopRequest): Promise<boolean>;
+
+  abstract isRunning(request: { threadId: string }): Promise<boolean>;
+}

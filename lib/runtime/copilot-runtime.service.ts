@@ -1,0 +1,113 @@
+import { createRequire } from 'node:module';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { BaseEvent } from '@ag-ui/core';
+import type { Observable } from 'rxjs';
+import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
+import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
+import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
+import { parseRunAgentInput } from '../protocol/run-input.parser.js';
+import type { AgentRunner } from '../runners/agent-runner.js';
+import { AgentRegistry } from './agent-registry.js';
+
+/** What a runtime call may know about who asked: the HTTP request, when there is one. */
+export type RuntimeCallContext = AgentFactoryContext;
+
+export interface StopResult {
+  stopped: boolean;
+  message?: string;
+}
+
+const PACKAGE_VERSION: string = createRequire(import.meta.url)('../../package.json').version;
+const logger = new Logger('CopilotKit');
+
+/**
+ * The CopilotKit runtime as an injectable service: the agent registry and the runner, with
+ * `info / run / connect / stop` as plain methods. The HTTP controller is one caller; application
+ * code (a queue worker, a test, another controller) can drive agents the same way.
+ *
+ * Errors are Nest HTTP exceptions thrown before any event is produced: 404 unknown agent,
+ * 400 invalid input, 409 thread already running.
+ */
+@Injectable()
+export class CopilotRuntime {
+  readonly runner: AgentRunner;
+  readonly agents: AgentRegistry;
+
+  constructor(@Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions) {
+    this.runner = options.runner;
+    this.agents = new AgentRegistry(options.agents);
+  }
+
+  /** The body of `GET /info`. */
+  async info(context: RuntimeCallContext = {}): Promise<RuntimeInfo> {
+    const agents = await this.agents.list(context);
+    const entries = await Promise.all(
+      Object.entries(agents).map(async ([id, agent]): Promise<[string, RuntimeAgentInfo]> => {
+        const entry: RuntimeAgentInfo = {
+          name: id,
+          className: agent.constructor?.name ?? 'Object',
+          description: typeof agent.description === 'string' ? agent.description : '',
+        };
+        if (typeof agent.getCapabilities === 'function') {
+          try {
+            entry.capabilities = await agent.getCapabilities();
+          } catch (error) {
+            // One agent's failing capabilities must not hide every agent from the client.
+            logger.warn(`getCapabilities() of agent '${id}' failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+        return [id, entry];
+      }),
+    );
+    // No thread routes are served yet, so every flag is an honest false (an absent flag makes the
+    // CopilotKit UI assume the routes exist). `suggestions: false` makes the client use plain runs.
+    return {
+      version: PACKAGE_VERSION,
+      agents: Object.fromEntries(entries),
+      audioFileTranscriptionEnabled: false,
+      mode: 'sse',
+      threadEndpoints: { list: false, inspect: false, mutations: false, realtimeMetadata: false },
+      suggestions: false,
+      a2uiEnabled: false,
+      openGenerativeUIEnabled: false,
+      telemetryDisabled: true,
+    };
+  }
+
+  /**
+   * Starts a run of `agentId` with `input` (a RunAgentInput, validated here) and returns its
+   * events. The run goes on even if nobody reads them; `connect` replays it.
+   */
+  async run(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+    const agent = await this.agents.instantiate(agentId, context);
+    const parsed = parseRunAgentInput(input);
+    return this.runner.run({ threadId: parsed.threadId, agentId, agent, input: parsed });
+  }
+
+  /** Replays a thread's history, then follows its live run if one is in flight. */
+  async connect(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+    await this.agents.get(agentId, context);
+    return this.runner.connect({ threadId: requireThreadId(input), agentId });
+  }
+
+  /** Stops the thread's live run (only `runId` if given). */
+  async stop(agentId: string, threadId: string, options: { runId?: string } & RuntimeCallContext = {}): Promise<StopResult> {
+    const { runId, ...context } = options;
+    await this.agents.get(agentId, context);
+    const stopped = await this.runner.stop({ threadId, runId });
+    return stopped
+      ? { stopped: true }
+      : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+  }
+}
+
+/** `connect` needs only the thread id; clients send a whole RunAgentInput, which is fine too. */
+function requireThreadId(input: unknown): string {
+  const threadId = (input as { threadId?: unknown } | null)?.threadId;
+  if (typeof threadId !== 'string' || threadId.length === 0) {
+    throw new InvalidRunInputException([{ field: 'threadId', message: 'Required: the id of the thread to connect to.' }]);
+  }
+  return threadId;
+}
