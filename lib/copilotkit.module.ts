@@ -1,4 +1,5 @@
 import { Module, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
 import {
   COPILOTKIT_ASYNC_OPTIONS_TYPE,
@@ -10,6 +11,14 @@ import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
+import { ActionAuthorizer } from './actions/action-authorizer.js';
+import { ActionInvoker } from './actions/action-invoker.js';
+import { ActionRegistry } from './discovery/action-registry.js';
+import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
+import { CopilotKitMetadataAccessor } from './discovery/copilotkit-metadata.accessor.js';
+import { InstanceResolver } from './discovery/instance-resolver.js';
+import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
+import { AgentRegistry } from './runtime/agent-registry.js';
 import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
 
 /**
@@ -40,11 +49,22 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
   return {
     ...definition,
     global: extras.isGlobal ?? false,
-    imports: [...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
+    imports: [DiscoveryModule, ...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
     controllers: [createCopilotKitController(path, guards)],
     providers: [
       ...(definition.providers ?? []),
       { provide: COPILOTKIT_OPTIONS, useFactory: resolveCopilotKitOptions, inject: [COPILOTKIT_MODULE_OPTIONS] },
+      {
+        provide: AgentRegistry,
+        useFactory: (options: ResolvedCopilotKitOptions) => new AgentRegistry(options.agents),
+        inject: [COPILOTKIT_OPTIONS],
+      },
+      ActionRegistry,
+      CopilotKitMetadataAccessor,
+      InstanceResolver,
+      CopilotKitExplorer,
+      ActionAuthorizer,
+      ActionInvoker,
       CopilotRuntime,
     ],
     exports: [CopilotRuntime, COPILOTKIT_OPTIONS],

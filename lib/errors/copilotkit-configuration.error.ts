@@ -3,7 +3,7 @@
  * mistake stops `NestFactory.create()` with a message that says what to fix, not the first request.
  */
 export class CopilotKitConfigurationError extends Error {
-  override readonly name = 'CopilotKitConfigurationError';
+  override readonly name: string = 'CopilotKitConfigurationError';
 
   constructor(problems: string | string[]) {
     const list = Array.isArray(problems) ? problems : [problems];

@@ -114,7 +114,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     }
 
     private async startRun(agentId: string, body: unknown, request: PlatformRequest, response: PlatformResponse): Promise<void> {
-      const events = await this.runtime.run(agentId, body, { request });
+      const events = await this.runtime.run(agentId, body, { request, response });
       const { threadId, runId } = body as { threadId: string; runId: string };
       const onClientGone = this.options.cancelRunOnDisconnect
         ? () => void this.runtime.runner.stop({ threadId, runId })

@@ -1,5 +1,6 @@
 import type { AgentCapabilities, BaseEvent, RunAgentInput } from '@ag-ui/core';
 import type { Subscribable } from 'rxjs';
+import type { CopilotRunContext } from './copilot-run-context.interface.js';
 
 /**
  * What the runtime needs of an agent: the AG-UI `run(input)` contract. Every `AbstractAgent` from
@@ -8,7 +9,11 @@ import type { Subscribable } from 'rxjs';
  * another copy of rxjs still fit.
  */
 export interface AgUiAgent {
-  run(input: RunAgentInput): Subscribable<BaseEvent>;
+  /**
+   * AG-UI agents take only `input`; agents written for this runtime also get `context`: the
+   * caller's request, an abort signal, and the backend actions they may call.
+   */
+  run(input: RunAgentInput, context?: CopilotRunContext): Subscribable<BaseEvent>;
   /**
    * Called once per request when present, so no state leaks between threads or users. An agent
    * without `clone()` is shared by every request and must keep no per-run state.

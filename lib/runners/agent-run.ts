@@ -2,7 +2,9 @@ import { HttpException, Logger } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
+import type { RunScope } from './agent-runner.js';
 
 export interface AgentRunOptions {
   threadId: string;
@@ -13,9 +15,22 @@ export interface AgentRunOptions {
   input: RunAgentInput;
   /** What RUN_STARTED carries: the input with only the messages the thread has not seen yet. */
   announcedInput: RunAgentInput;
+  /** The HTTP request that started the run, for the agent's context. */
+  request?: unknown;
+  /** Builds the backend actions available to the agent in this run. */
+  bindActions?: (scope: RunScope) => CopilotRunActions;
   /** Called once, after the terminal event, with every event of the run. */
   onSettled?: (run: AgentRun) => void;
 }
+
+/** For agents given no actions: nothing to list, nothing to call. */
+const NO_ACTIONS: CopilotRunActions = {
+  list: async () => [],
+  call: async (name) => ({
+    status: 'not_found',
+    content: JSON.stringify({ error: 'not_found', message: `There is no action named '${name}' available to this agent.` }),
+  }),
+};
 
 const logger = new Logger('CopilotKit');
 
@@ -40,6 +55,7 @@ export class AgentRun {
   private isSettled = false;
   private resolveSettled!: () => void;
   private readonly reportedDrops = new Set<DroppedEventReason>();
+  private readonly abortController = new AbortController();
 
   constructor(private readonly options: AgentRunOptions) {
     this.threadId = options.threadId;
@@ -61,7 +77,7 @@ export class AgentRun {
 
   start(): void {
     try {
-      const subscription = this.options.agent.run(this.options.input).subscribe({
+      const subscription = this.options.agent.run(this.options.input, this.createContext()).subscribe({
         next: (event) => this.accept(event),
         error: (error: unknown) => this.fail(error),
         complete: () => this.guard.end('completed'),
@@ -80,6 +96,7 @@ export class AgentRun {
    */
   stop(): boolean {
     if (this.isSettled) return false;
+    this.abortController.abort();
     try {
       this.options.agent.abortRun?.();
     } catch (error) {
@@ -101,6 +118,19 @@ export class AgentRun {
       this.listeners.add(subscriber);
       return () => this.listeners.delete(subscriber);
     });
+  }
+
+  /** What agents written for this runtime get besides the input; AG-UI agents ignore it. */
+  private createContext(): CopilotRunContext {
+    const scope: RunScope = {
+      agentId: this.agentId,
+      threadId: this.threadId,
+      runId: this.runId,
+      signal: this.abortController.signal,
+      // Events from actions join the run through the same guard as the agent's own.
+      emit: (event) => this.accept(event),
+    };
+    return { ...scope, request: this.options.request, actions: this.options.bindActions?.(scope) ?? NO_ACTIONS };
   }
 
   private accept(event: unknown): void {
@@ -137,6 +167,7 @@ export class AgentRun {
       `Agent '${this.agentId}' failed in run '${this.runId}' of thread '${this.threadId}': ${describe(error)}`,
       error instanceof Error ? error.stack : undefined,
     );
+    this.abortController.abort();
     this.detachAgent();
     // Only messages written for clients (HttpException) reach the client; anything else may hold
     // internals such as upstream URLs or keys.

@@ -1,6 +1,16 @@
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
+
+/** What a run is, once it exists: what its backend actions are bound to. */
+export interface RunScope {
+  agentId: string;
+  threadId: string;
+  runId: string;
+  signal: AbortSignal;
+  emit(event: BaseEvent): void;
+}
 
 export interface RunnerRunRequest {
   threadId: string;
@@ -8,6 +18,10 @@ export interface RunnerRunRequest {
   /** This request's own agent instance (already cloned). */
   agent: AgUiAgent;
   input: RunAgentInput;
+  /** The HTTP request that started the run, handed to the agent in its context. */
+  request?: unknown;
+  /** Builds the backend actions the agent may call, bound to the run. */
+  bindActions?: (scope: RunScope) => CopilotRunActions;
 }
 
 export interface RunnerConnectRequest {

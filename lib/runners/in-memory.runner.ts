@@ -57,7 +57,7 @@ export class InMemoryAgentRunner extends AgentRunner {
   }
 
   async run(request: RunnerRunRequest): Promise<Observable<BaseEvent>> {
-    const { threadId, agentId, agent, input } = request;
+    const { threadId, agentId, agent, input, request: httpRequest, bindActions } = request;
     const thread = this.threads.get(threadId) ?? { runs: [], knownMessageIds: new Set<string>() };
     if (thread.active) throw new ThreadBusyException(threadId);
     this.touch(threadId, thread);
@@ -69,6 +69,8 @@ export class InMemoryAgentRunner extends AgentRunner {
       agent,
       input,
       announcedInput: announcedInput(input, thread.knownMessageIds),
+      request: httpRequest,
+      bindActions,
       onSettled: (settled) => this.store(thread, settled),
     });
     thread.active = run;

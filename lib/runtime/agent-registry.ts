@@ -5,13 +5,23 @@ import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration
 /** Ids go into URLs, and the CopilotKit client does not encode them on `/connect`. */
 const URL_SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
 
+/** An agent found by discovery (`@CopilotAgent`): a provider, resolved through DI per request. */
+export interface DiscoveredAgent {
+  description?: string;
+  /** Class name, for messages. */
+  location: string;
+  resolve(context: AgentFactoryContext): Promise<AgUiAgent>;
+}
+
 /**
- * The agents this runtime serves, from a fixed record or a per-request factory. Hands out one
- * instance per request (a clone when the agent can clone itself) so runs never share state.
+ * The agents this runtime serves: from `forRoot` (a fixed record or a per-request factory) and
+ * from `@CopilotAgent` classes. Hands out one instance per request (a clone when the agent can
+ * clone itself; discovered agents come from DI with their own scope) so runs never share state.
  */
 export class AgentRegistry {
   private readonly fixed: Record<string, AgUiAgent> | undefined;
   private readonly factory: Exclude<AgentsSource, Record<string, AgUiAgent>> | undefined;
+  private readonly discovered = new Map<string, DiscoveredAgent>();
 
   constructor(source: AgentsSource | undefined) {
     if (typeof source === 'function') {
@@ -23,31 +33,56 @@ export class AgentRegistry {
     }
   }
 
-  get isPerRequest(): boolean {
-    return this.factory !== undefined;
+  /** Registers a `@CopilotAgent`; a name taken by another agent fails the boot. */
+  addDiscovered(agentId: string, agent: DiscoveredAgent): void {
+    if (!URL_SAFE_ID.test(agentId)) {
+      throw new CopilotKitConfigurationError(`@CopilotAgent ${agent.location}: name '${agentId}' is not URL-safe; use letters, digits, '.', '_', '~' and '-'.`);
+    }
+    const other = this.discovered.get(agentId)?.location ?? (this.fixed && Object.hasOwn(this.fixed, agentId) ? 'the agents of forRoot' : undefined);
+    if (other) {
+      throw new CopilotKitConfigurationError(`two agents are named '${agentId}': @CopilotAgent ${agent.location} and ${other}. Rename one.`);
+    }
+    this.discovered.set(agentId, agent);
   }
 
-  /** The agents visible to this request. */
+  /** The description a `@CopilotAgent` declared, which wins over the instance's own. */
+  declaredDescription(agentId: string): string | undefined {
+    return this.discovered.get(agentId)?.description;
+  }
+
+  /** The agents visible to this request, by id. */
   async list(context: AgentFactoryContext = {}): Promise<Record<string, AgUiAgent>> {
-    if (this.fixed) return this.fixed;
-    const agents = await this.factory!(context);
-    const problems = AgentRegistry.check(agents);
-    // A factory runs per request, so this can only be reported now; it is a server bug (500).
-    if (problems.length > 0) throw new CopilotKitConfigurationError(['the agents factory returned invalid agents:', ...problems]);
+    const agents = { ...(await this.configured(context)) };
+    for (const [id, agent] of this.discovered) agents[id] = await agent.resolve(context);
     return agents;
   }
 
   /** The registered agent (not a copy), or 404. */
   async get(agentId: string, context: AgentFactoryContext = {}): Promise<AgUiAgent> {
-    const agents = await this.list(context);
-    if (!Object.prototype.hasOwnProperty.call(agents, agentId)) throw new AgentNotFoundException(agentId);
+    const discovered = this.discovered.get(agentId);
+    if (discovered) return discovered.resolve(context);
+    const agents = await this.configured(context);
+    if (!Object.hasOwn(agents, agentId)) throw new AgentNotFoundException(agentId);
     return agents[agentId];
   }
 
   /** A fresh instance for one run, or 404. */
   async instantiate(agentId: string, context: AgentFactoryContext = {}): Promise<AgUiAgent> {
+    if (this.discovered.has(agentId)) return this.get(agentId, context);
     const agent = await this.get(agentId, context);
     return typeof agent.clone === 'function' ? agent.clone() : agent;
+  }
+
+  private async configured(context: AgentFactoryContext): Promise<Record<string, AgUiAgent>> {
+    if (this.fixed) return this.fixed;
+    const agents = await this.factory!(context);
+    const problems = AgentRegistry.check(agents);
+    for (const id of this.discovered.keys()) {
+      if (Object.hasOwn(agents ?? {}, id)) problems.push(`agent '${id}' is both returned by the factory and a @CopilotAgent.`);
+    }
+    // A factory runs per request, so this can only be reported now; it is a server bug (500).
+    if (problems.length > 0) throw new CopilotKitConfigurationError(['the agents factory returned invalid agents:', ...problems]);
+    return agents;
   }
 
   private static check(agents: unknown): string[] {

@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BaseEvent } from '@ag-ui/core';
+import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
+import { ActionInvoker } from '../actions/action-invoker.js';
+import { ActionRegistry } from '../discovery/action-registry.js';
+import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
@@ -11,8 +14,10 @@ import { parseRunAgentInput } from '../protocol/run-input.parser.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import { AgentRegistry } from './agent-registry.js';
 
-/** What a runtime call may know about who asked: the HTTP request, when there is one. */
-export type RuntimeCallContext = AgentFactoryContext;
+/** What a runtime call may know about who asked: the HTTP request (and response), when there is one. */
+export interface RuntimeCallContext extends AgentFactoryContext {
+  response?: unknown;
+}
 
 export interface StopResult {
   stopped: boolean;
@@ -33,22 +38,29 @@ const logger = new Logger('CopilotKit');
 @Injectable()
 export class CopilotRuntime {
   readonly runner: AgentRunner;
-  readonly agents: AgentRegistry;
 
-  constructor(@Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions) {
+  constructor(
+    @Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions,
+    /** Every agent served: from `forRoot` and from `@CopilotAgent` classes. */
+    readonly agents: AgentRegistry,
+    /** Every `@CopilotAction` of the app, with its JSON Schema. */
+    readonly actions: ActionRegistry,
+    private readonly invoker: ActionInvoker,
+    private readonly explorer: CopilotKitExplorer,
+  ) {
     this.runner = options.runner;
-    this.agents = new AgentRegistry(options.agents);
   }
 
   /** The body of `GET /info`. */
   async info(context: RuntimeCallContext = {}): Promise<RuntimeInfo> {
+    await this.explorer.refresh();
     const agents = await this.agents.list(context);
     const entries = await Promise.all(
       Object.entries(agents).map(async ([id, agent]): Promise<[string, RuntimeAgentInfo]> => {
         const entry: RuntimeAgentInfo = {
           name: id,
           className: agent.constructor?.name ?? 'Object',
-          description: typeof agent.description === 'string' ? agent.description : '',
+          description: this.agents.declaredDescription(id) ?? (typeof agent.description === 'string' ? agent.description : ''),
         };
         if (typeof agent.getCapabilities === 'function') {
           try {
@@ -81,13 +93,23 @@ export class CopilotRuntime {
    * events. The run goes on even if nobody reads them; `connect` replays it.
    */
   async run(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+    await this.explorer.refresh();
     const agent = await this.agents.instantiate(agentId, context);
-    const parsed = parseRunAgentInput(input);
-    return this.runner.run({ threadId: parsed.threadId, agentId, agent, input: parsed });
+    const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
+    return this.runner.run({
+      threadId: parsed.threadId,
+      agentId,
+      agent,
+      input: parsed,
+      request: context.request,
+      bindActions: (scope) =>
+        this.invoker.bind({ ...scope, request: context.request, response: context.response, forwardedProps: parsed.forwardedProps }),
+    });
   }
 
   /** Replays a thread's history, then follows its live run if one is in flight. */
   async connect(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+    await this.explorer.refresh();
     await this.agents.get(agentId, context);
     return this.runner.connect({ threadId: requireThreadId(input), agentId });
   }
@@ -95,11 +117,26 @@ export class CopilotRuntime {
   /** Stops the thread's live run (only `runId` if given). */
   async stop(agentId: string, threadId: string, options: { runId?: string } & RuntimeCallContext = {}): Promise<StopResult> {
     const { runId, ...context } = options;
+    await this.explorer.refresh();
     await this.agents.get(agentId, context);
     const stopped = await this.runner.stop({ threadId, runId });
     return stopped
       ? { stopped: true }
       : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+  }
+
+  /**
+   * A frontend tool named like a backend action would let the client stand in for the server
+   * (or make the model's call ambiguous): the backend action wins and the client's tool is dropped.
+   */
+  private withoutShadowingTools(agentId: string, input: RunAgentInput): RunAgentInput {
+    if (input.tools.length === 0) return input;
+    const backend = new Set(this.actions.forAgent(agentId).map((action) => action.name));
+    const tools = input.tools.filter((tool) => !backend.has(tool.name));
+    if (tools.length === input.tools.length) return input;
+    const dropped = input.tools.filter((tool) => backend.has(tool.name)).map((tool) => tool.name);
+    logger.warn(`Run '${input.runId}': ignored frontend tools named like backend actions: ${dropped.join(', ')}.`);
+    return { ...input, tools };
   }
 }
 

@@ -1,0 +1,62 @@
+import { Injectable, Logger, type CanActivate, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { GuardsConsumer } from '@nestjs/core/guards/guards-consumer.js';
+import type { ActionDefinition } from '../discovery/action-definition.js';
+
+export interface AuthorizationTarget {
+  /** The run's HTTP request, as the app's HTTP guards left it (with `request.user`). */
+  request?: unknown;
+  response?: unknown;
+}
+
+const logger = new Logger('CopilotKit');
+
+/**
+ * Runs an action method's own `@UseGuards()` with Nest's guard consumer. A guard gets the same
+ * kind of ExecutionContext as on a route: type `http`, `switchToHttp().getRequest()` / `getResponse()`
+ * are the run's real request and response, `getClass()` is the action's class and `getHandler()`
+ * its method (so `Reflector` reads `@Roles()` and the like from the method). The action's
+ * arguments are not part of it. Without a request (the runtime driven from code), guarded actions
+ * are refused: there is nobody to authorize.
+ */
+@Injectable()
+export class ActionAuthorizer {
+  private readonly consumer = new GuardsConsumer();
+  private readonly created = new Map<Function, Promise<CanActivate>>();
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async isAllowed(action: ActionDefinition, target: AuthorizationTarget): Promise<boolean> {
+    if (action.guards.length === 0) return true;
+    if (target.request === undefined || target.request === null) return false;
+    try {
+      const guards = await Promise.all(action.guards.map((guard) => this.instanceOf(guard, action)));
+      return await this.consumer.tryActivate(
+        guards,
+        [target.request, target.response, undefined],
+        action.hostClass.prototype as object,
+        action.handler as (...args: unknown[]) => unknown,
+        'http',
+      );
+    } catch (error) {
+      // A guard that throws (ForbiddenException, UnauthorizedException) denies, as on a route.
+      const status = (error as { getStatus?: () => number }).getStatus?.();
+      if (status === undefined) logger.error(`A guard of action '${action.name}' failed: ${String(error)}`, (error as Error)?.stack);
+      return false;
+    }
+  }
+
+  /** The guard instance Nest already built for the action's module, or one built with DI now. */
+  private instanceOf(guard: Type<CanActivate> | CanActivate, action: ActionDefinition): Promise<CanActivate> {
+    if (typeof guard !== 'function') return Promise.resolve(guard);
+    const host = action.wrapper.host as { injectables?: Map<unknown, { instance?: unknown; isDependencyTreeStatic(): boolean }> } | undefined;
+    const registered = host?.injectables?.get(guard);
+    if (registered?.instance && registered.isDependencyTreeStatic()) return Promise.resolve(registered.instance as CanActivate);
+    let created = this.created.get(guard);
+    if (!created) {
+      created = this.moduleRef.create(guard);
+      this.created.set(guard, created);
+    }
+    return created;
+  }
+}

@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import { EventType, type BaseEvent } from '@ag-ui/core';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { ActionDefinition } from '../discovery/action-definition.js';
+import { ActionRegistry } from '../discovery/action-registry.js';
+import { InstanceResolver } from '../discovery/instance-resolver.js';
+import type { ActionContext } from '../interfaces/action-context.interface.js';
+import type {
+  ActionCallResult,
+  ActionDescriptor,
+  CopilotRunActions,
+} from '../interfaces/copilot-run-context.interface.js';
+import { ActionAuthorizer } from './action-authorizer.js';
+import { failure, success, thrown } from './action-result.js';
+
+/** Who is calling and in which run: everything an action call is judged and executed with. */
+export interface ActionCallScope {
+  request?: unknown;
+  response?: unknown;
+  agentId: string;
+  threadId: string;
+  runId: string;
+  forwardedProps?: unknown;
+  signal: AbortSignal;
+  emit(event: BaseEvent): void;
+}
+
+/**
+ * The path from an agent's tool call to an action method and back: find the action, check the
+ * agent and the caller may use it, parse and validate the arguments, resolve the provider for this
+ * request, call the method with its context, and turn whatever happens into a tool result.
+ */
+@Injectable()
+export class ActionInvoker {
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly authorizer: ActionAuthorizer,
+    private readonly instances: InstanceResolver,
+  ) {}
+
+  /** The toolkit a run's agent gets as `context.actions`. */
+  bind(scope: ActionCallScope): CopilotRunActions {
+    let listed: Promise<ActionDescriptor[]> | undefined;
+    return {
+      // The caller and the agent do not change during a run, so guards are evaluated once.
+      list: () => (listed ??= this.available(scope)),
+      call: (name, args, options) => this.invoke(name, args, scope, options?.toolCallId),
+    };
+  }
+
+  /** The actions this agent may offer this caller: hidden ones are never shown to the model. */
+  async available(scope: ActionCallScope): Promise<ActionDescriptor[]> {
+    const actions = this.registry.forAgent(scope.agentId);
+    const allowed = await Promise.all(actions.map((action) => this.authorizer.isAllowed(action, scope)));
+    return actions
+      .filter((_, index) => allowed[index])
+      .map(({ name, description, schema }) => ({ name, description, parameters: schema.jsonSchema }));
+  }
+
+  async invoke(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
+    const action = this.registry.get(name);
+    if (!action || (action.agents && !action.agents.includes(scope.agentId))) {
+      return failure('not_found', `There is no action named '${name}' available to this agent.`);
+    }
+    // Checked again at execution: a forged history or a stale tool list must not get around it.
+    if (!(await this.authorizer.isAllowed(action, scope))) {
+      return failure('forbidden', `The caller is not allowed to use the action '${name}'.`);
+    }
+    const parsed = parseArguments(rawArgs);
+    if (!parsed.ok) return failure('invalid_arguments', parsed.message);
+    const validated = await action.schema.validate(parsed.value);
+    if (!validated.ok) {
+      const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+      return failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues);
+    }
+    if (scope.signal.aborted) return failure('stopped', 'The run was stopped before the action started.');
+    try {
+      const instance = await this.instances.resolve<Record<string, Function>>(action.wrapper, scope.request);
+      const args = argumentsFor(action, validated.value, createContext(action, scope, toolCallId));
+      const pending = Promise.resolve(instance[action.methodName].apply(instance, args)).then((value) =>
+        isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value,
+      );
+      const outcome = await untilAborted(pending, scope.signal);
+      if (outcome.aborted) return failure('stopped', `The run was stopped while '${name}' was running.`);
+      return success(outcome.value, name);
+    } catch (error) {
+      return thrown(error, name, action.location);
+    }
+  }
+}
+
+function parseArguments(raw: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (raw === undefined || raw === null || raw === '') return { ok: true, value: {} };
+  if (typeof raw !== 'string') return { ok: true, value: raw };
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch {
+    return { ok: false, message: 'The arguments are not valid JSON.' };
+  }
+}
+
+/** `(args, context)` by default; `@ActionArgs()` / `@CopilotContext()` put them elsewhere. */
+function argumentsFor(action: ActionDefinition, args: unknown, context: ActionContext): unknown[] {
+  if (action.bindings.length === 0) return [args, context];
+  const list: unknown[] = [];
+  for (const binding of action.bindings) {
+    list[binding.index] =
+      binding.kind === 'args' ? args : binding.property ? context[binding.property as keyof ActionContext] : context;
+  }
+  return list;
+}
+
+function createContext(action: ActionDefinition, scope: ActionCallScope, toolCallId: string | undefined): ActionContext {
+  const request = scope.request as { user?: unknown; headers?: ActionContext['headers'] } | undefined;
+  const progressId = `${toolCallId ?? `${action.name}-${scope.runId}`}-progress`;
+  return {
+    user: request?.user,
+    headers: request?.headers ?? {},
+    request: scope.request,
+    agentId: scope.agentId,
+    threadId: scope.threadId,
+    runId: scope.runId,
+    toolCallId,
+    forwardedProps: scope.forwardedProps,
+    signal: scope.signal,
+    emit: (event) => scope.emit(event),
+    emitState: (state) => scope.emit({ type: EventType.STATE_SNAPSHOT, snapshot: state } as BaseEvent),
+    emitProgress: (content, activityType = 'PROGRESS') =>
+      scope.emit({ type: EventType.ACTIVITY_SNAPSHOT, messageId: progressId, activityType, content, replace: true } as BaseEvent),
+  };
+}
+
+/** Settles with the action's outcome, or as soon as the run is stopped (the action keeps its signal). */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<{ aborted: true } | { aborted: false; value: T }> {
+  if (signal.aborted) return Promise.resolve({ aborted: true });
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve({ aborted: true });
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ aborted: false, value });
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

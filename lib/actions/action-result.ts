@@ -1,0 +1,34 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { ActionCallResult, ActionCallStatus } from '../interfaces/copilot-run-context.interface.js';
+import type { SchemaIssue } from './schema/action-schema.js';
+
+const logger = new Logger('CopilotKit');
+
+/** A result the model can read and act on: `{ "error": ..., "message": ... }` as the content. */
+export function failure(status: Exclude<ActionCallStatus, 'success'>, message: string, issues?: SchemaIssue[]): ActionCallResult {
+  return { status, content: JSON.stringify({ error: status, message, ...(issues && { issues }) }) };
+}
+
+/** Any JSON-serialisable value becomes the tool result's text; strings go through as they are. */
+export function success(value: unknown, actionName: string): ActionCallResult {
+  if (typeof value === 'string') return { status: 'success', content: value };
+  try {
+    return { status: 'success', content: JSON.stringify(value ?? null) ?? 'null' };
+  } catch (error) {
+    logger.error(`Action '${actionName}' returned a value that is not JSON-serialisable: ${String(error)}`);
+    return failure('failed', `The action '${actionName}' completed, but its result could not be read.`);
+  }
+}
+
+/**
+ * A thrown error as the model sees it. An HttpException's message is written for clients and is
+ * passed on; anything else may carry internals (SQL, hosts, keys) and is replaced by a generic
+ * message, with the details in the server log.
+ */
+export function thrown(error: unknown, actionName: string, location: string): ActionCallResult {
+  if (error instanceof HttpException) {
+    return failure('failed', `The action '${actionName}' failed (${error.getStatus()}): ${error.message}`);
+  }
+  logger.error(`Action ${location} threw: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
+  return failure('failed', `The action '${actionName}' failed because of an internal error.`);
+}

@@ -1,0 +1,39 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
+import { asToolSchema, type ActionSchema } from './action-schema.js';
+
+// One compiler for every JSON Schema action; formats are descriptive for the model, not enforced.
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+/** A plain JSON Schema, compiled once at boot so a broken schema fails the app, not the call. */
+export function jsonSchemaSource(schema: JsonSchema, location: string): ActionSchema {
+  const jsonSchema = asToolSchema(schema, location);
+  let check: ReturnType<typeof ajv.compile>;
+  try {
+    check = ajv.compile(jsonSchema);
+  } catch (error) {
+    throw new Error(`${location}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    jsonSchema,
+    async validate(value) {
+      if (check(value)) return { ok: true, value };
+      return { ok: false, issues: (check.errors ?? []).map(describeAjvError) };
+    },
+  };
+}
+
+function describeAjvError(error: ErrorObject): { path: string; message: string } {
+  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  const path = segments.reduce((out, key) => (/^\d+$/.test(key) ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
+  const message =
+    error.keyword === 'required'
+      ? 'is required'
+      : error.keyword === 'enum'
+        ? `must be one of ${JSON.stringify(error.params.allowedValues)}`
+        : error.keyword === 'additionalProperties'
+          ? `has an unknown property '${String(error.params.additionalProperty)}'`
+          : (error.message ?? 'is invalid');
+  return { path, message };
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import type { JsonSchema } from '../interfaces/copilot-action-options.interface.js';
+import type { ActionDefinition } from './action-definition.js';
+
+/** An action as tooling and tests see it. */
+export interface RegisteredAction {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+  agents: string[] | undefined;
+  location: string;
+}
+
+/** Every discovered `@CopilotAction`, by name. Names are unique across the app. */
+@Injectable()
+export class ActionRegistry {
+  private readonly actions = new Map<string, ActionDefinition>();
+
+  add(action: ActionDefinition): void {
+    const existing = this.actions.get(action.name);
+    if (existing) {
+      throw new CopilotKitConfigurationError(
+        `two @CopilotAction methods are named '${action.name}': ${existing.location} and ${action.location}. Give one another name with @CopilotAction({ name }).`,
+      );
+    }
+    this.actions.set(action.name, action);
+  }
+
+  get(name: string): ActionDefinition | undefined {
+    return this.actions.get(name);
+  }
+
+  /** The actions an agent may use (before per-caller authorization). */
+  forAgent(agentId: string): ActionDefinition[] {
+    return [...this.actions.values()].filter((action) => !action.agents || action.agents.includes(agentId));
+  }
+
+  list(): RegisteredAction[] {
+    return [...this.actions.values()].map(({ name, description, schema, agents, location }) => ({
+      name,
+      description,
+      parameters: schema.jsonSchema,
+      agents,
+      location,
+    }));
+  }
+}

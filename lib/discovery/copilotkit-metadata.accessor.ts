@@ -1,0 +1,45 @@
+import { Injectable, type Type } from '@nestjs/common';
+import { GUARDS_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
+import {
+  COPILOT_ACTION_METADATA,
+  COPILOT_ACTION_PARAMS_METADATA,
+  COPILOT_AGENT_METADATA,
+} from '../copilotkit.constants.js';
+import type { ActionParamBinding } from '../decorators/action-params.util.js';
+import type { CopilotAgentOptions } from '../decorators/copilot-agent.decorator.js';
+import type { CopilotActionOptions } from '../interfaces/copilot-action-options.interface.js';
+
+type GuardRef = Type<unknown> | object;
+
+/** Reads what the decorators wrote; the explorer never touches metadata keys itself. */
+@Injectable()
+export class CopilotKitMetadataAccessor {
+  constructor(private readonly reflector: Reflector) {}
+
+  getActionOptions(method: Function): CopilotActionOptions | undefined {
+    return this.reflector.get<CopilotActionOptions | undefined>(COPILOT_ACTION_METADATA, method);
+  }
+
+  getActionParamBindings(method: Function): ActionParamBinding[] {
+    return this.reflector.get<ActionParamBinding[] | undefined>(COPILOT_ACTION_PARAMS_METADATA, method) ?? [];
+  }
+
+  getAgentOptions(target: Function): Pick<CopilotAgentOptions, 'name' | 'description'> | undefined {
+    return this.reflector.get(COPILOT_AGENT_METADATA, target);
+  }
+
+  /** `@UseGuards()` on the class, then on the method: the order Nest applies them in. */
+  getGuards(target: Function, method: Function): GuardRef[] {
+    return [
+      ...(this.reflector.get<GuardRef[] | undefined>(GUARDS_METADATA, target) ?? []),
+      ...(this.reflector.get<GuardRef[] | undefined>(GUARDS_METADATA, method) ?? []),
+    ];
+  }
+
+  /** The declared type of a parameter, from TypeScript's emitted metadata. */
+  getParamType(prototype: object, methodName: string, index: number): unknown {
+    const types: unknown[] | undefined = Reflect.getMetadata('design:paramtypes', prototype, methodName);
+    return types?.[index];
+  }
+}

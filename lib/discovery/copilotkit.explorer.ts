@@ -1,0 +1,147 @@
+import { Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { resolveActionSchema } from '../actions/schema/resolve-action-schema.js';
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { InvalidCopilotAgentError } from '../errors/invalid-copilot-agent.error.js';
+import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+import type { ActionParameters } from '../interfaces/copilot-action-options.interface.js';
+import { AgentRegistry } from '../runtime/agent-registry.js';
+import type { ActionDefinition, ProviderWrapper } from './action-definition.js';
+import { ActionRegistry } from './action-registry.js';
+import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
+import { InstanceResolver } from './instance-resolver.js';
+
+type ModuleEntry = ModulesContainer extends Map<string, infer M> ? M : never;
+
+const logger = new Logger('CopilotKit');
+
+/**
+ * Finds `@CopilotAction` methods and `@CopilotAgent` classes in every module at boot, and in
+ * modules loaded lazily later (checked cheaply before each use), and registers them. Every
+ * mistake it can see is reported at boot with the class and method it concerns.
+ */
+@Injectable()
+export class CopilotKitExplorer implements OnModuleInit {
+  private readonly explored = new Set<ModuleEntry>();
+  private readonly seenHandlers = new Set<Function>();
+  private readonly seenAgentClasses = new Set<Function>();
+  private exploring: Promise<void> | undefined;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly modules: ModulesContainer,
+    private readonly accessor: CopilotKitMetadataAccessor,
+    private readonly actions: ActionRegistry,
+    private readonly agents: AgentRegistry,
+    private readonly instances: InstanceResolver,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.refresh();
+  }
+
+  /** Explores modules added since the last call (a LazyModuleLoader adds them at any time). */
+  refresh(): Promise<void> {
+    if (this.explored.size === this.modules.size) return this.exploring ?? Promise.resolve();
+    const fresh = [...this.modules.values()].filter((module) => !this.explored.has(module));
+    fresh.forEach((module) => this.explored.add(module));
+    const previous = this.exploring ?? Promise.resolve();
+    this.exploring = previous.then(() => this.explore(fresh));
+    return this.exploring;
+  }
+
+  private async explore(modules: ModuleEntry[]): Promise<void> {
+    for (const wrapper of this.discovery.getProviders({}, modules)) {
+      // An alias (`useExisting`) points at a provider explored under its own token.
+      if (wrapper.isAlias) continue;
+      const hostClass = classOf(wrapper);
+      if (!hostClass) continue;
+      this.registerAgent(wrapper, hostClass);
+      for (const methodName of this.scanner.getAllMethodNames(hostClass.prototype)) {
+        await this.registerAction(wrapper, hostClass, methodName);
+      }
+    }
+  }
+
+  private async registerAction(wrapper: ProviderWrapper, hostClass: Type<unknown>, methodName: string): Promise<void> {
+    const handler = (hostClass.prototype as Record<string, unknown>)[methodName] as Function;
+    const options = this.accessor.getActionOptions(handler);
+    if (!options || this.seenHandlers.has(handler)) return;
+    this.seenHandlers.add(handler);
+    const location = `${hostClass.name}.${methodName}`;
+    if (typeof options.description !== 'string' || options.description.trim() === '') {
+      throw new CopilotKitConfigurationError(
+        `@CopilotAction on ${location} has no description; the model decides when to call an action from it.`,
+      );
+    }
+    const name = options.name ?? methodName;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+      throw new CopilotKitConfigurationError(
+        `@CopilotAction on ${location}: name '${name}' must be 1-64 letters, digits, '_' or '-' (what LLM providers accept as a tool name).`,
+      );
+    }
+    const bindings = this.accessor.getActionParamBindings(handler);
+    const parameters = options.parameters ?? this.inferParameters(hostClass, methodName, handler, bindings, location);
+    let schema;
+    try {
+      schema = await resolveActionSchema(parameters, `@CopilotAction on ${location}`);
+    } catch (error) {
+      throw new CopilotKitConfigurationError(error instanceof Error ? error.message : String(error));
+    }
+    const definition: ActionDefinition = {
+      name,
+      description: options.description,
+      agents: options.agents,
+      schema,
+      location,
+      hostClass,
+      methodName,
+      handler,
+      bindings,
+      guards: this.accessor.getGuards(hostClass, handler) as ActionDefinition['guards'],
+      wrapper,
+    };
+    this.actions.add(definition);
+  }
+
+  /** Without `parameters`, the arguments parameter's class type (a DTO) describes them. */
+  private inferParameters(
+    hostClass: Type<unknown>,
+    methodName: string,
+    handler: Function,
+    bindings: ReturnType<CopilotKitMetadataAccessor['getActionParamBindings']>,
+    location: string,
+  ): ActionParameters | undefined {
+    const argsIndex = bindings.length > 0 ? bindings.find((b) => b.kind === 'args')?.index : 0;
+    if (argsIndex === undefined || handler.length <= argsIndex) return undefined;
+    const type = this.accessor.getParamType(hostClass.prototype as object, methodName, argsIndex);
+    if (typeof type === 'function' && ![Object, String, Number, Boolean, Array, Promise].includes(type as never)) {
+      return type as ActionParameters;
+    }
+    throw new CopilotKitConfigurationError(
+      `@CopilotAction on ${location}: cannot tell what its arguments are. Type the arguments parameter with a class-validator DTO class, or give 'parameters' (a JSON Schema, a Standard Schema such as zod, or a CopilotKit parameter list).`,
+    );
+  }
+
+  private registerAgent(wrapper: ProviderWrapper, hostClass: Type<unknown>): void {
+    const options = this.accessor.getAgentOptions(hostClass);
+    if (!options || this.seenAgentClasses.has(hostClass)) return;
+    this.seenAgentClasses.add(hostClass);
+    if (typeof (hostClass.prototype as Partial<AgUiAgent>).run !== 'function') throw new InvalidCopilotAgentError(hostClass);
+    const id = options.name ?? hostClass.name;
+    this.agents.addDiscovered(id, {
+      description: options.description,
+      location: hostClass.name,
+      resolve: (context) => this.instances.resolve<AgUiAgent>(wrapper, context.request),
+    });
+    logger.log(`Serving @CopilotAgent ${hostClass.name} as '${id}'`);
+  }
+}
+
+/** The class behind a provider: `useValue`/`useFactory` providers only reveal it through their instance. */
+function classOf(wrapper: ProviderWrapper): Type<unknown> | undefined {
+  const fromInstance = (wrapper.instance as object | undefined)?.constructor as Type<unknown> | undefined;
+  const candidate = !wrapper.metatype || wrapper.inject ? fromInstance : (wrapper.metatype as Type<unknown>);
+  return typeof candidate === 'function' && candidate !== Object ? candidate : undefined;
+}

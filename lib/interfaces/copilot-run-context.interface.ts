@@ -1,0 +1,42 @@
+import type { BaseEvent } from '@ag-ui/core';
+import type { JsonSchema } from './copilot-action-options.interface.js';
+
+/** An action as an agent offers it to a model. */
+export interface ActionDescriptor {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments: always `type: "object"`. */
+  parameters: JsonSchema;
+}
+
+export type ActionCallStatus = 'success' | 'invalid_arguments' | 'forbidden' | 'not_found' | 'failed' | 'stopped';
+
+/** The outcome of one action call; `content` is what goes into TOOL_CALL_RESULT. */
+export interface ActionCallResult {
+  status: ActionCallStatus;
+  content: string;
+}
+
+/** The backend actions this run may use, already filtered for the caller and the agent. */
+export interface CopilotRunActions {
+  list(): Promise<ActionDescriptor[]>;
+  /**
+   * Validates `args` (an object or its JSON text), checks the caller may use the action, runs it,
+   * and returns its result as tool-result content. Never throws: failures are results the model can act on.
+   */
+  call(name: string, args: unknown, options?: { toolCallId?: string }): Promise<ActionCallResult>;
+}
+
+/** The second argument of `run(input, context)` for agents that want more than the AG-UI input. */
+export interface CopilotRunContext {
+  readonly agentId: string;
+  readonly threadId: string;
+  readonly runId: string;
+  /** The HTTP request of the run, when there is one. */
+  readonly request: unknown;
+  /** Aborted when the run is stopped. */
+  readonly signal: AbortSignal;
+  /** Adds an event to the run's stream, through the same protocol guard as the agent's own. */
+  emit(event: BaseEvent): void;
+  readonly actions: CopilotRunActions;
+}
