@@ -8,6 +8,7 @@ export {
   type RunnerConnectRequest,
   type RunnerRunRequest,
   type RunnerStopRequest,
+  type RunScope,
 } from './runners/agent-runner.js';
 export { AgentRun, type AgentRunOptions } from './runners/agent-run.js';
 export { InMemoryAgentRunner, type InMemoryAgentRunnerOptions } from './runners/in-memory.runner.js';
@@ -21,3 +22,24 @@ export { AgentNotFoundException } from './errors/agent-not-found.exception.js';
 export { InvalidRunInputException, type InvalidFieldDetail } from './errors/invalid-run-input.exception.js';
 export { ThreadBusyException } from './errors/thread-busy.exception.js';
 export { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
+export { CopilotAction } from './decorators/copilot-action.decorator.js';
+export { CopilotAgent, type CopilotAgentOptions } from './decorators/copilot-agent.decorator.js';
+export { ActionArgs } from './decorators/action-args.decorator.js';
+export { CopilotContext } from './decorators/copilot-context.decorator.js';
+export { ActionRegistry, type RegisteredAction } from './discovery/action-registry.js';
+export type { ActionContext } from './interfaces/action-context.interface.js';
+export type {
+  ActionParameters,
+  CopilotActionOptions,
+  CopilotKitParameter,
+  JsonSchema,
+  StandardSchemaLike,
+} from './interfaces/copilot-action-options.interface.js';
+export type {
+  ActionCallResult,
+  ActionCallStatus,
+  ActionDescriptor,
+  CopilotRunActions,
+  CopilotRunContext,
+} from './interfaces/copilot-run-context.interface.js';
+export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ContextIdFactory, ModuleRef } from '@nestjs/core';
+import { ContextIdFactory, ModuleRef, type ContextId } from '@nestjs/core';
 import type { ProviderWrapper } from './action-definition.js';
 
 /**
@@ -9,13 +9,21 @@ import type { ProviderWrapper } from './action-definition.js';
  */
 @Injectable()
 export class InstanceResolver {
+  /** Every call of one request must land on the same request-scoped instances. */
+  private readonly contexts = new WeakMap<object, ContextId>();
+
   constructor(private readonly moduleRef: ModuleRef) {}
 
   async resolve<T = object>(wrapper: ProviderWrapper, request: unknown): Promise<T> {
     if (wrapper.isDependencyTreeStatic() && !wrapper.isTransient && wrapper.instance) return wrapper.instance as T;
     const carrier = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    const contextId = ContextIdFactory.getByRequest(carrier);
-    this.moduleRef.registerRequestByContextId(carrier, contextId);
+    let contextId = this.contexts.get(carrier);
+    if (!contextId) {
+      // The router's own context when it made one for this request (a request-scoped controller).
+      contextId = ContextIdFactory.getByRequest(carrier);
+      this.contexts.set(carrier, contextId);
+      this.moduleRef.registerRequestByContextId(carrier, contextId);
+    }
     return this.moduleRef.resolve<T>(wrapper.token as never, contextId, { strict: false });
   }
 }
