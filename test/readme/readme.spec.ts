@@ -2,12 +2,17 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { HttpAgent } from '@ag-ui/client';
 import { ConfigModule } from '@nestjs/config';
+import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CopilotKitModule } from 'nestjs-copilotkit';
 import { AppModule } from '../../sample/app.module.js';
 import { startApp, startCopilotKit, type TestApp } from '../fixtures/test-app.js';
-import { postJson, runInput } from '../fixtures/sse-client.js';
+import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { ScriptedAgent } from '../fixtures/test-agents.js';
+import { ActionCallingAgent } from '../fixtures/action-calling.agent.js';
+import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
+import { AssistantAgent } from './assistant.agent.js';
+import { TodoService } from './todo.service.js';
 import { DigestService } from './digest.service.js';
 import { SecuredCopilotModule } from './secured-copilot.module.js';
 
@@ -21,6 +26,8 @@ describe('README examples', () => {
     expect(marked.map((match) => match[1])).toEqual([
       'sample/app.module.ts',
       'test/readme/secured-copilot.module.ts',
+      'test/readme/todo.service.ts',
+      'test/readme/assistant.agent.ts',
       'test/readme/digest.service.ts',
     ]);
   });
@@ -65,6 +72,41 @@ describe('README examples', () => {
       agent.addMessage({ id: randomUUID(), role: 'user', content: 'dig' });
       const { newMessages } = await agent.runAgent();
       expect(newMessages.map((m) => m.content)).toEqual(['You said: dig.']);
+    });
+  });
+
+  describe('@CopilotAction and @CopilotAgent', () => {
+    @Module({ providers: [TodoService, AssistantAgent] })
+    class TodoModule {}
+    let server: TestApp;
+    beforeAll(async () => {
+      server = await startApp([
+        TodoModule,
+        CopilotKitModule.forRoot({ agents: { default: new ActionCallingAgent() }, guards: [HeaderAuthGuard] }),
+      ]);
+    });
+    afterAll(() => server.close());
+
+    async function answer(agent: string, text: string, user: string) {
+      const { events } = await postSse(`${server.url}/agent/${agent}/run`, runInput({ text }), { headers: { 'x-user': user } });
+      return events;
+    }
+
+    it('runs the action with a validated DTO in the caller identity', async () => {
+      const events = await answer('default', JSON.stringify({ calls: [{ name: 'add', args: { title: 'Ship it', priority: 'high' } }] }), 'ann');
+      expect(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).toBe('{"added":"Ship it","total":1}');
+      expect(events.find((e) => e.type === 'STATE_SNAPSHOT')?.snapshot).toEqual({ todos: 1 });
+    });
+
+    it('keeps the guarded action from those its guard refuses', async () => {
+      const events = await answer('default', JSON.stringify({ calls: [{ name: 'clear' }] }), 'ann');
+      expect(JSON.parse(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).error).toBe('forbidden');
+    });
+
+    it('serves the agent class, which sees only the actions the caller may use', async () => {
+      const text = (events: Array<Record<string, any>>) => events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')?.delta;
+      expect(text(await answer('assistant', 'hi', 'ann'))).toBe('I can: add. There are 1 todos.');
+      expect(text(await answer('assistant', 'hi', 'root:admin'))).toBe('I can: add, clear. There are 1 todos.');
     });
   });
 
