@@ -4,7 +4,7 @@ import { CopilotKitModule, CopilotRuntime } from '../../lib/index.js';
 import { ActionCallingAgent, type Script } from '../fixtures/action-calling.agent.js';
 import { HeaderAuthGuard, RolesGuard } from '../fixtures/task-board/auth.js';
 import { PlannerAgent, PlanningStyle } from '../fixtures/task-board/planner.agent.js';
-import { ReportsService, RequestScopedService } from '../fixtures/task-board/scoped.services.js';
+import { CalendarService, ReportsService, RequestScopedService } from '../fixtures/task-board/scoped.services.js';
 import { TasksService, WaitProbe } from '../fixtures/task-board/tasks.service.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
@@ -24,6 +24,7 @@ class LazyLoaderHost {
     TasksService,
     RequestScopedService,
     { provide: 'REPORTS', useFactory: () => new ReportsService() },
+    { provide: 'CALENDAR', useValue: new CalendarService() },
     { provide: 'TASKS_ALIAS', useExisting: TasksService },
     PlanningStyle,
     PlannerAgent,
@@ -68,13 +69,14 @@ describe('@CopilotAction and @CopilotAgent', () => {
   }
 
   describe('discovery', () => {
-    it('finds actions in every provider kind once: class, request-scoped, factory-made, not aliases twice', () => {
+    it('finds actions in every provider kind once: class, request-scoped, factory, value, not aliases twice', async () => {
       const runtime = server.app.get(CopilotRuntime);
       const names = runtime.actions.list().map((action) => action.name);
       expect(names.sort()).toEqual(
-        ['comment', 'create', 'deleteAll', 'estimate', 'explode', 'import', 'move', 'plan', 'refuse', 'rename', 'report', 'tag', 'wait', 'whichInstance', 'whoAmI'].sort(),
+        ['comment', 'create', 'deleteAll', 'today', 'estimate', 'explode', 'import', 'move', 'plan', 'refuse', 'rename', 'report', 'tag', 'wait', 'whichInstance', 'whoAmI'].sort(),
       );
       expect(runtime.actions.list().find((a) => a.name === 'report')?.location).toBe('ReportsService.report');
+      expect((await run({ calls: [{ name: 'today' }, { name: 'report' }] })).results).toEqual(['Saturday', 'report']);
     });
 
     it('serves a @CopilotAgent under its name, with its description in /info and its dependencies injected', async () => {
