@@ -43,3 +43,14 @@ export type {
   CopilotRunContext,
 } from './interfaces/copilot-run-context.interface.js';
 export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.js';
+export { BuiltInAgent, type BuiltInAgentOptions, type UsageReport } from './agents/builtin-agent.js';
+export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
+export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
+export type {
+  ModelAdapter,
+  ModelRequest,
+  ModelSettings,
+  ModelStreamPart,
+  ModelTool,
+} from './agents/adapters/model-adapter.interface.js';
+export type { RetryPolicy } from './agents/upstream-error.js';

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { EventType, type BaseEvent, type Message, type RunAgentInput, type TokenUsage } from '@ag-ui/core';
+import type { ActionDescriptor, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
+import type { ModelAdapter, ModelSettings, ModelTool } from './adapters/model-adapter.interface.js';
+import { repairHistory } from './history-repair.js';
+import { streamModelTurn, type ToolCallRequest, type TurnOptions } from './model-turn.js';
+import { buildSystemPrompt } from './system-prompt.js';
+
+export interface AgentLoopParams {
+  input: RunAgentInput;
+  context: CopilotRunContext | undefined;
+  adapter: ModelAdapter;
+  settings: ModelSettings;
+  instructions: string | undefined;
+  maxSteps: number;
+  allowedActions: string[] | false | undefined;
+  turn: TurnOptions;
+  signal: AbortSignal;
+  emit: (event: BaseEvent) => void;
+}
+
+const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} };
+
+/**
+ * One run of the built-in agent: call the model; run the backend actions it asked for on the
+ * server and call it again with their results, up to `maxSteps`; stop as soon as it asks for a
+ * frontend tool (the browser runs it and starts the next run with the result). Resolves with the
+ * usage of every model call, or undefined when the run was stopped.
+ */
+export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[] | undefined> {
+  const { input, context, adapter, signal, emit } = params;
+  const { threadId, runId } = input;
+  emit({ type: EventType.RUN_STARTED, threadId, runId } as BaseEvent);
+
+  const actions = await offeredActions(context, params.allowedActions);
+  const backend = new Set(actions.map((action) => action.name));
+  const frontend = new Set(input.tools.map((tool) => tool.name).filter((name) => !backend.has(name)));
+  const tools: ModelTool[] = [
+    ...actions,
+    ...input.tools
+      .filter((tool) => frontend.has(tool.name))
+      .map((tool) => ({ name: tool.name, description: tool.description, parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA })),
+  ];
+  const system = buildSystemPrompt(params.instructions, input.context, input.state);
+  const history: Message[] = repairHistory(input.messages);
+  const usage: TokenUsage[] = [];
+
+  for (let step = 1; ; step++) {
+    const turn = await streamModelTurn(adapter, { system, messages: history, tools, settings: params.settings, signal }, emit, params.turn);
+    usage.push(...turn.usage);
+    if (signal.aborted) return undefined;
+    if (turn.failure) {
+      emit({ type: EventType.RUN_ERROR, message: turn.failure.message, code: turn.failure.code, ...(usage.length > 0 && { usage }) } as BaseEvent);
+      return usage;
+    }
+    if (turn.reasoning) history.push(turn.reasoning);
+    history.push(turn.assistant);
+
+    const forBrowser = turn.toolCalls.filter((call) => frontend.has(call.name));
+    const results = await Promise.all(
+      turn.toolCalls.filter((call) => !frontend.has(call.name)).map((call) => answer(call, backend, context)),
+    );
+    if (signal.aborted) return undefined;
+    for (const result of results) {
+      emit({ type: EventType.TOOL_CALL_RESULT, messageId: result.id, toolCallId: result.toolCallId, role: 'tool', content: result.content } as BaseEvent);
+      history.push(result);
+    }
+    const done = forBrowser.length > 0 || results.length === 0 || step >= params.maxSteps;
+    if (done) break;
+  }
+  emit({ type: EventType.RUN_FINISHED, threadId, runId, ...(usage.length > 0 && { usage }) } as BaseEvent);
+  return usage;
+}
+
+async function offeredActions(context: CopilotRunContext | undefined, allowed: string[] | false | undefined): Promise<ActionDescriptor[]> {
+  if (!context || allowed === false) return [];
+  const actions = await context.actions.list();
+  return allowed ? actions.filter((action) => allowed.includes(action.name)) : actions;
+}
+
+/**
+ * Runs a backend action, or answers a call to a tool that does not exist (a model's invention):
+ * every call gets a result, so the next request to the provider is valid.
+ */
+async function answer(call: ToolCallRequest, backend: Set<string>, context: CopilotRunContext | undefined) {
+  const content = backend.has(call.name)
+    ? (await context!.actions.call(call.name, call.args, { toolCallId: call.id })).content
+    : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` });
+  return { id: randomUUID(), role: 'tool' as const, toolCallId: call.id, content };
+}

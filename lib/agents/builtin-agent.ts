@@ -1,0 +1,98 @@
+import type { BaseEvent, RunAgentInput, TokenUsage } from '@ag-ui/core';
+import { Observable } from 'rxjs';
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
+import type { CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
+import type { ModelAdapter, ModelSettings } from './adapters/model-adapter.interface.js';
+import { runAgentLoop } from './agent-loop.js';
+import { resolveModel } from './model-resolver.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
+
+/** Token usage of one run, for logging, billing or quotas. */
+export interface UsageReport {
+  agentId: string;
+  threadId: string;
+  runId: string;
+  /** One entry per model call. */
+  usage: TokenUsage[];
+  /** The HTTP request of the run, to attribute the usage to a user or tenant. */
+  request: unknown;
+}
+
+export interface BuiltInAgentOptions extends ModelSettings {
+  /** `'openai:gpt-4o-mini'`, `'anthropic:claude-sonnet-4-5'`, or an adapter with your own client. */
+  model: string | ModelAdapter;
+  /** For a model given as a string; default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`. */
+  apiKey?: string;
+  /** The system prompt. Context entries (CopilotKit readables) and the shared state are added to it. */
+  instructions?: string;
+  /** Model calls per run, backend actions running in between. Default 5. */
+  maxSteps?: number;
+  /** Names of the backend actions to offer (default: every action the caller may use); `false` for none. */
+  actions?: string[] | false;
+  /** Retries before the first token on 429, 5xx and connection failures. */
+  retry?: Partial<RetryPolicy>;
+  /** Stream the model's reasoning to the client as REASONING_* events. Default true. */
+  exposeReasoning?: boolean;
+  /** Shown by `/info`. */
+  description?: string;
+  /** Called once per run with its token usage (also sent on RUN_FINISHED as `usage`). */
+  onUsage?: (report: UsageReport) => void;
+}
+
+/**
+ * The agent most apps run: it turns a CopilotKit conversation into LLM calls (OpenAI or Anthropic),
+ * streams the answer, runs backend actions on the server between model calls, and hands frontend
+ * tool calls back to the browser. It keeps no state between runs, so one instance serves all.
+ */
+export class BuiltInAgent implements AgUiAgent {
+  readonly description: string;
+  readonly adapter: ModelAdapter;
+  private readonly settings: ModelSettings;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly options: BuiltInAgentOptions) {
+    const label = `BuiltInAgent(${typeof options?.model === 'string' ? options.model : (options?.model?.model ?? '?')})`;
+    if (!options || options.model === undefined) throw new CopilotKitConfigurationError(`${label}: 'model' is required.`);
+    const maxSteps = options.maxSteps ?? 5;
+    if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
+      throw new CopilotKitConfigurationError(`${label}: 'maxSteps' must be a positive integer, got ${String(options.maxSteps)}.`);
+    }
+    this.adapter = resolveModel(options.model, options.apiKey, label);
+    this.description = options.description ?? `Chat with ${this.adapter.provider} ${this.adapter.model}.`;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions } = options;
+    this.settings = { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions };
+  }
+
+  run(input: RunAgentInput, context?: CopilotRunContext): Observable<BaseEvent> {
+    return new Observable<BaseEvent>((subscriber) => {
+      // Unsubscribing (a stop, or a disconnect with cancelRunOnDisconnect) cancels the HTTP call.
+      const teardown = new AbortController();
+      const signal = context ? AbortSignal.any([teardown.signal, context.signal]) : teardown.signal;
+      const emit = (event: BaseEvent) => {
+        if (!subscriber.closed) subscriber.next(event);
+      };
+      runAgentLoop({
+        input,
+        context,
+        adapter: this.adapter,
+        settings: this.settings,
+        instructions: this.options.instructions,
+        maxSteps: this.options.maxSteps ?? 5,
+        allowedActions: this.options.actions,
+        turn: { retry: this.retry, exposeReasoning: this.options.exposeReasoning ?? true },
+        signal,
+        emit,
+      })
+        .then((usage) => {
+          if (usage && this.options.onUsage && context) {
+            this.options.onUsage({ agentId: context.agentId, threadId: input.threadId, runId: input.runId, usage, request: context.request });
+          }
+          subscriber.complete();
+        })
+        .catch((error: unknown) => subscriber.error(error));
+      return () => teardown.abort();
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { AnthropicAdapter, type AnthropicClientLike } from './adapters/anthropic.adapter.js';
+import type { ModelAdapter } from './adapters/model-adapter.interface.js';
+import { OpenAIAdapter, type OpenAIClientLike } from './adapters/openai.adapter.js';
+
+const PROVIDERS = {
+  openai: { env: 'OPENAI_API_KEY', sdk: 'openai', adapter: 'OpenAIAdapter' },
+  anthropic: { env: 'ANTHROPIC_API_KEY', sdk: '@anthropic-ai/sdk', adapter: 'AnthropicAdapter' },
+} as const;
+
+/**
+ * `'openai:gpt-4o-mini'` or `'anthropic:claude-sonnet-4-5'` to an adapter with a client of the
+ * provider's SDK. Everything that can be wrong is found now, when the agent is built at boot: an
+ * unknown provider, a missing key, a missing SDK. The client itself is made on first use.
+ */
+export function resolveModel(model: string | ModelAdapter, apiKey: string | undefined, agent: string): ModelAdapter {
+  if (typeof model !== 'string') {
+    if (typeof model?.stream !== 'function') throw new CopilotKitConfigurationError(`${agent}: 'model' must be 'provider:model' or a ModelAdapter.`);
+    return model;
+  }
+  const separator = model.indexOf(':');
+  const provider = model.slice(0, separator) as keyof typeof PROVIDERS;
+  const name = model.slice(separator + 1);
+  const known = PROVIDERS[provider];
+  if (separator < 1 || !name || !known) {
+    throw new CopilotKitConfigurationError(
+      `${agent}: model '${model}' must be 'openai:<model>' or 'anthropic:<model>', or a ModelAdapter (OpenAIAdapter, AnthropicAdapter) with your own client.`,
+    );
+  }
+  const key = apiKey ?? process.env[known.env];
+  if (!key) {
+    throw new CopilotKitConfigurationError(
+      `${agent}: model '${model}' needs an API key: set ${known.env}, pass 'apiKey', or pass an ${known.adapter} with your own client.`,
+    );
+  }
+  try {
+    import.meta.resolve(known.sdk);
+  } catch {
+    throw new CopilotKitConfigurationError(`${agent}: model '${model}' needs the '${known.sdk}' package: npm install ${known.sdk}`);
+  }
+  // The agent retries before the first token itself, so the SDK must not retry underneath it.
+  if (provider === 'openai') {
+    const client = import('openai').then(({ default: OpenAI }) => new OpenAI({ apiKey: key, maxRetries: 0 }) as unknown as OpenAIClientLike);
+    return new OpenAIAdapter({ client, model: name });
+  }
+  const client = import('@anthropic-ai/sdk').then(
+    ({ default: Anthropic }) => new Anthropic({ apiKey: key, maxRetries: 0 }) as unknown as AnthropicClientLike,
+  );
+  return new AnthropicAdapter({ client, model: name });
+}

@@ -1,0 +1,83 @@
+/** How an LLM provider failure is told to the client: a RUN_ERROR code and a message with no secrets. */
+export interface UpstreamFailure {
+  code: string;
+  message: string;
+  /** 429, 5xx, timeouts and refused connections may succeed on a new attempt. */
+  retryable: boolean;
+  /** From a `Retry-After` header, when the provider sent one. */
+  retryAfterMs?: number;
+}
+
+export interface RetryPolicy {
+  /** Attempts after the first, made only before anything was streamed. Default 2. */
+  retries: number;
+  /** First backoff; doubled on each attempt, with jitter. Default 500 ms. */
+  initialDelayMs: number;
+  /** Longest wait, also for `Retry-After`. Default 8000 ms. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, initialDelayMs: 500, maxDelayMs: 8000 };
+
+/**
+ * Classifies what the `openai` and `@anthropic-ai/sdk` clients throw (errors with a `status` and
+ * `headers`, connection and timeout errors). The provider's own message and body stay in the
+ * server log: they can echo keys, prompts or internal URLs.
+ */
+export function classifyUpstreamError(error: unknown, provider: string): UpstreamFailure {
+  const { status, name, headers } = error as { status?: unknown; name?: unknown; headers?: unknown };
+  if (typeof status === 'number') {
+    if (status === 401 || status === 403) {
+      return { code: 'UPSTREAM_AUTH', retryable: false, message: `The ${provider} API rejected the credentials (HTTP ${status}).` };
+    }
+    if (status === 429) {
+      return {
+        code: 'RATE_LIMITED',
+        retryable: true,
+        retryAfterMs: retryAfter(headers),
+        message: `The ${provider} API is rate limiting requests (HTTP 429). Try again shortly.`,
+      };
+    }
+    if (status >= 500) return { code: 'UPSTREAM_ERROR', retryable: true, retryAfterMs: retryAfter(headers), message: `The ${provider} API failed (HTTP ${status}).` };
+    return { code: 'UPSTREAM_BAD_REQUEST', retryable: false, message: `The ${provider} API rejected the request (HTTP ${status}).` };
+  }
+  if (typeof name === 'string' && /timeout/i.test(name)) {
+    return { code: 'UPSTREAM_TIMEOUT', retryable: true, message: `The ${provider} API did not answer in time.` };
+  }
+  if (typeof name === 'string' && /connection/i.test(name)) {
+    return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: `The ${provider} API could not be reached.` };
+  }
+  return { code: 'STREAM_INTERRUPTED', retryable: false, message: `The answer from the ${provider} API broke off.` };
+}
+
+/** Exponential backoff with jitter, or the provider's `Retry-After`, capped. */
+export function retryDelay(policy: RetryPolicy, attempt: number, failure: UpstreamFailure): number {
+  const backoff = policy.initialDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
+  return Math.min(failure.retryAfterMs ?? backoff, policy.maxDelayMs);
+}
+
+function retryAfter(headers: unknown): number | undefined {
+  const value =
+    typeof (headers as Headers | undefined)?.get === 'function'
+      ? (headers as Headers).get('retry-after')
+      : (headers as Record<string, string> | undefined)?.['retry-after'];
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Waits, unless the run is stopped first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
