@@ -27,6 +27,14 @@ export interface TurnOptions {
 
 const logger = new Logger('CopilotKit');
 
+class IncompleteStreamError extends Error {
+  override readonly name = 'IncompleteStreamError';
+
+  constructor() {
+    super('The stream ended without a finish reason.');
+  }
+}
+
 /**
  * Streams one model call as AG-UI events, as the tokens arrive: text as one assistant message,
  * reasoning as a reasoning message, tool calls (several may be open at once) with the assistant
@@ -49,6 +57,7 @@ export async function streamModelTurn(
   const calls = new Map<number, ToolCallRequest & { open: boolean }>();
   const usage: TokenUsage[] = [];
   let streamed = false;
+  let finished = false;
 
   const closeReasoning = () => {
     if (!reasoningOpen) return;
@@ -119,9 +128,12 @@ export async function streamModelTurn(
             usage.push(part.usage);
             break;
           case 'finish':
+            finished = true;
             break;
         }
       }
+      // A stream that ends without saying why was cut off (or was not a stream at all).
+      if (!finished && !request.signal.aborted) throw new IncompleteStreamError();
       break;
     } catch (error) {
       if (request.signal.aborted) break;

@@ -44,6 +44,9 @@ export function classifyUpstreamError(error: unknown, provider: string): Upstrea
   if (typeof name === 'string' && /timeout/i.test(name)) {
     return { code: 'UPSTREAM_TIMEOUT', retryable: true, message: `The ${provider} API did not answer in time.` };
   }
+  if (name === 'IncompleteStreamError') {
+    return { code: 'STREAM_INTERRUPTED', retryable: true, message: `The answer from the ${provider} API broke off.` };
+  }
   if (typeof name === 'string' && /connection/i.test(name)) {
     return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: `The ${provider} API could not be reached.` };
   }
