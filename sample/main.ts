@@ -14,7 +14,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(port);
   const logger = new Logger('Sample');
   logger.log(`CopilotKit runtime on http://localhost:${port}/copilotkit (GET /copilotkit/info lists the agents)`);
-  logger.warn('Demo mode: the "default" agent is scripted; no LLM is called.');
+  if (!process.env.OPENAI_API_KEY && !process.env.ANTHROPIC_API_KEY) {
+    logger.warn('Demo mode: no OPENAI_API_KEY or ANTHROPIC_API_KEY, so the "default" agent is scripted and no LLM is called.');
+  }
 }
 
 void bootstrap();

@@ -257,7 +257,7 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
   });
 
   it('cancels the upstream request at once when the run is stopped', async () => {
-    llm.server.onMessage('long', { content: 'word '.repeat(400) }, { latency: 20 });
+    llm.server.onMessage('long', { content: 'word '.repeat(60) }, { latency: 15 });
     const input = runInput({ text: 'long story' });
     const stream = await openSse(`${server.url}/agent/default/run`, input);
     await stream.waitFor((e) => e.type === 'TEXT_MESSAGE_CONTENT');

@@ -12,6 +12,8 @@ import { ScriptedAgent } from '../fixtures/test-agents.js';
 import { ActionCallingAgent } from '../fixtures/action-calling.agent.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { AssistantAgent } from './assistant.agent.js';
+import { SupportAgent } from './support.agent.js';
+import { LlmMock } from '../fixtures/llm-mock.js';
 import { TodoService } from './todo.service.js';
 import { DigestService } from './digest.service.js';
 import { SecuredCopilotModule } from './secured-copilot.module.js';
@@ -26,6 +28,7 @@ describe('README examples', () => {
     expect(marked.map((match) => match[1])).toEqual([
       'sample/app.module.ts',
       'test/readme/secured-copilot.module.ts',
+      'test/readme/support.agent.ts',
       'test/readme/todo.service.ts',
       'test/readme/assistant.agent.ts',
       'test/readme/digest.service.ts',
@@ -36,7 +39,8 @@ describe('README examples', () => {
     expect(block).toBe(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'));
   });
 
-  it('quickstart: the sample answers through the official client', async () => {
+  it('quickstart: without a key, the sample answers in demo mode through the official client', async () => {
+    expect(process.env.OPENAI_API_KEY ?? process.env.ANTHROPIC_API_KEY).toBeUndefined();
     const server = await startApp([AppModule]);
     try {
       const agent = new HttpAgent({ url: `${server.url}/agent/default/run` });
@@ -107,6 +111,44 @@ describe('README examples', () => {
       const text = (events: Array<Record<string, any>>) => events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')?.delta;
       expect(text(await answer('assistant', 'hi', 'ann'))).toBe('I can: add. There are 1 todos.');
       expect(text(await answer('assistant', 'hi', 'root:admin'))).toBe('I can: add, clear. There are 1 todos.');
+    });
+  });
+
+  describe('the built-in agent as a class', () => {
+    const llm = new LlmMock();
+    let server: TestApp;
+    const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
+    @Module({ providers: [TodoService, SupportAgent] })
+    class SupportModule {}
+
+    beforeAll(async () => {
+      await llm.start();
+      // The model string path, end to end: the key from the environment, the real openai client
+      // (which also reads OPENAI_BASE_URL) pointed at aimock.
+      process.env.OPENAI_API_KEY = 'sk-test';
+      process.env.OPENAI_BASE_URL = `${llm.server.url}/v1`;
+      server = await startApp([ConfigModule.forRoot({ isGlobal: true }), SupportModule, CopilotKitModule.forRoot({ guards: [HeaderAuthGuard] })]);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await llm.stop();
+      process.env.OPENAI_API_KEY = saved.key;
+      process.env.OPENAI_BASE_URL = saved.url;
+      if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
+      if (saved.url === undefined) delete process.env.OPENAI_BASE_URL;
+    });
+
+    it('calls the model with the instructions and the actions, runs them, and answers', async () => {
+      llm.server.on({ userMessage: 'remind', hasToolResult: false }, { toolCalls: [{ name: 'add', arguments: { title: 'Buy milk', priority: 'low' } }] });
+      llm.server.on({ userMessage: 'remind', hasToolResult: true }, { content: 'Added "Buy milk".' });
+      const { events } = await postSse(`${server.url}/agent/support/run`, runInput({ text: 'remind me to buy milk' }), {
+        headers: { 'x-user': 'ann' },
+      });
+      expect(events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('')).toBe('Added "Buy milk".');
+      expect(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).toBe('{"added":"Buy milk","total":1}');
+      const [first] = llm.requests();
+      expect(first.body.messages[0].content).toContain('You help people manage their todos.');
+      expect(first.body.tools?.map((tool) => tool.function.name)).toEqual(['add']);
     });
   });
 
