@@ -3,6 +3,7 @@ import type { AgentsSource } from './interfaces/ag-ui-agent.interface.js';
 import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
 import { AgentRunner } from './runners/agent-runner.js';
 import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
+import { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
 
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
@@ -11,10 +12,21 @@ export interface ResolvedCopilotKitOptions {
   heartbeatMs: number;
   cancelRunOnDisconnect: boolean;
   maxBufferedBytes: number;
+  threadOwner: ThreadOwnerResolver;
+  /** Undefined: on exactly when the runner is durable. */
+  authoritativeHistory: boolean | undefined;
 }
 
-const KNOWN_OPTIONS = new Set(['agents', 'runner', 'heartbeatMs', 'cancelRunOnDisconnect', 'maxBufferedBytes']);
-const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning'] as const;
+const KNOWN_OPTIONS = new Set([
+  'agents',
+  'runner',
+  'heartbeatMs',
+  'cancelRunOnDisconnect',
+  'maxBufferedBytes',
+  'threadOwner',
+  'authoritativeHistory',
+]);
+const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'close'] as const;
 
 /** Validates options at boot and reports every problem at once. */
 export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | undefined | null): ResolvedCopilotKitOptions {
@@ -42,6 +54,12 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   if (given.cancelRunOnDisconnect !== undefined && typeof given.cancelRunOnDisconnect !== 'boolean') {
     problems.push(`'cancelRunOnDisconnect' must be a boolean.`);
   }
+  if (given.threadOwner !== undefined && typeof given.threadOwner !== 'function') {
+    problems.push(`'threadOwner' must be a function (request) => owner id.`);
+  }
+  if (given.authoritativeHistory !== undefined && typeof given.authoritativeHistory !== 'boolean') {
+    problems.push(`'authoritativeHistory' must be a boolean.`);
+  }
   if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
     problems.push(`'agents' must be a record of agent id to AG-UI agent, or a function returning one.`);
   }
@@ -52,5 +70,7 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     heartbeatMs,
     cancelRunOnDisconnect: given.cancelRunOnDisconnect ?? false,
     maxBufferedBytes,
+    threadOwner: given.threadOwner ?? defaultThreadOwner,
+    authoritativeHistory: given.authoritativeHistory,
   };
 }

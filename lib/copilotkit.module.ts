@@ -10,6 +10,7 @@ import {
 import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
+import { createThreadsController } from './http/threads.controller.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionInvoker } from './actions/action-invoker.js';
@@ -20,6 +21,7 @@ import { InstanceResolver } from './discovery/instance-resolver.js';
 import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { AgentRegistry } from './runtime/agent-registry.js';
 import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
+import { CopilotThreads } from './runtime/copilot-threads.service.js';
 
 /**
  * Serves a CopilotKit runtime from a Nest app.
@@ -50,7 +52,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
     ...definition,
     global: extras.isGlobal ?? false,
     imports: [DiscoveryModule, ...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
-    controllers: [createCopilotKitController(path, guards)],
+    controllers: [createThreadsController(path, guards), createCopilotKitController(path, guards)],
     providers: [
       ...(definition.providers ?? []),
       { provide: COPILOTKIT_OPTIONS, useFactory: resolveCopilotKitOptions, inject: [COPILOTKIT_MODULE_OPTIONS] },
@@ -66,8 +68,9 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       ActionAuthorizer,
       ActionInvoker,
       CopilotRuntime,
+      CopilotThreads,
     ],
-    exports: [CopilotRuntime, COPILOTKIT_OPTIONS],
+    exports: [CopilotRuntime, CopilotThreads, COPILOTKIT_OPTIONS],
   };
 }
 

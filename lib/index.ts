@@ -9,9 +9,23 @@ export {
   type RunnerRunRequest,
   type RunnerStopRequest,
   type RunScope,
+  type IdentifiedEvent,
 } from './runners/agent-runner.js';
 export { AgentRun, type AgentRunOptions } from './runners/agent-run.js';
 export { InMemoryAgentRunner, type InMemoryAgentRunnerOptions } from './runners/in-memory.runner.js';
+export { StoreAgentRunner, type StoreAgentRunnerOptions } from './runners/store-agent-runner.js';
+export { InMemoryThreadStore } from './runners/in-memory.thread-store.js';
+export {
+  ThreadStore,
+  type BeginRunResult,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from './runners/thread-store.js';
+export { CopilotThreads, type ThreadMessage, type ThreadSummary } from './runtime/copilot-threads.service.js';
+export { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
+export { ThreadNotFoundException } from './errors/thread-not-found.exception.js';
 export { RunEventGuard, type RunEndReason, type RunEventGuardOptions } from './protocol/run-event-guard.js';
 export { formatSseEvent } from './protocol/sse-frame.js';
 export { parseRunAgentInput } from './protocol/run-input.parser.js';

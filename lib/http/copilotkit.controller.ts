@@ -15,11 +15,11 @@ import {
   type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { BaseEvent } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
 import type { RuntimeInfo } from '../interfaces/runtime-info.interface.js';
+import type { IdentifiedEvent } from '../runners/agent-runner.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
 import { sendSseResponse } from './sse-response.js';
 import { parseSingleRouteEnvelope } from './single-route-envelope.js';
@@ -70,7 +70,8 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Req() request: PlatformRequest,
       @Res() response: PlatformResponse,
     ): Promise<void> {
-      this.stream(request, response, await this.runtime.connect(agentId, body, { request }));
+      const lastEventId = headerValue(request.headers['last-event-id']);
+      this.stream(request, response, await this.runtime.connectStream(agentId, body, { request, lastEventId }));
     }
 
     @Post('agent/:agentId/stop/:threadId')
@@ -90,11 +91,12 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       const call = parseSingleRouteEnvelope(request.headers['content-type'], payload);
       switch (call.method) {
         case 'info':
-          return this.json(response, await this.runtime.info({ request }));
+          // The envelope has no thread routes, so /info must not promise them.
+          return this.json(response, await this.runtime.info({ request }, { threadRoutes: false }));
         case 'agent/run':
           return this.startRun(call.agentId, call.body, request, response);
         case 'agent/connect':
-          return this.stream(request, response, await this.runtime.connect(call.agentId, call.body, { request }));
+          return this.stream(request, response, await this.runtime.connectStream(call.agentId, call.body, { request }));
         case 'agent/stop':
           return this.json(
             response,
@@ -114,7 +116,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     }
 
     private async startRun(agentId: string, body: unknown, request: PlatformRequest, response: PlatformResponse): Promise<void> {
-      const events = await this.runtime.run(agentId, body, { request, response });
+      const events = await this.runtime.runStream(agentId, body, { request, response });
       const { threadId, runId } = body as { threadId: string; runId: string };
       const onClientGone = this.options.cancelRunOnDisconnect
         ? () => void this.runtime.runner.stop({ threadId, runId })
@@ -122,7 +124,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.stream(request, response, events, onClientGone);
     }
 
-    private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<BaseEvent>, onClientGone?: () => void): void {
+    private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<IdentifiedEvent>, onClientGone?: () => void): void {
       sendSseResponse(request.raw ?? request, rawResponse(response), events, {
         heartbeatMs: this.options.heartbeatMs,
         maxBufferedBytes: this.options.maxBufferedBytes,
@@ -145,6 +147,10 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
 
 function rawResponse(response: PlatformResponse): ServerResponse {
   return 'raw' in response && response.raw ? response.raw : (response as ServerResponse);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function runIdOf(body: unknown): string | undefined {

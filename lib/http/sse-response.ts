@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import { formatSseEvent, SSE_HEADERS, SSE_HEARTBEAT } from '../protocol/sse-frame.js';
+import type { IdentifiedEvent } from '../runners/agent-runner.js';
 
 export interface SseResponseOptions {
   /** Silence after which a heartbeat comment is written; 0 disables it. */
@@ -16,8 +17,8 @@ export interface SseResponseOptions {
 const logger = new Logger('CopilotKit');
 
 /**
- * Writes an event Observable to a response as `text/event-stream`, one frame per event, flushed
- * as it comes. The Observable is expected never to error (runners guarantee it); if one does
+ * Writes an event Observable to a response as `text/event-stream`, one frame per event with its
+ * `id:` (so a client can resume with `Last-Event-ID`), flushed as it comes. The Observable is expected never to error (runners guarantee it); if one does
  * anyway, the client gets a RUN_ERROR frame with a generic message, never the error's text.
  * A client that goes away only unsubscribes this reader: writes stop, nothing throws.
  *
@@ -26,7 +27,7 @@ const logger = new Logger('CopilotKit');
 export function sendSseResponse(
   request: IncomingMessage,
   response: ServerResponse,
-  events: Observable<BaseEvent>,
+  events: Observable<IdentifiedEvent>,
   options: SseResponseOptions,
 ): void {
   let finished = false;
@@ -73,7 +74,7 @@ export function sendSseResponse(
   });
 
   const subscription = events.subscribe({
-    next: (event) => write(formatSseEvent(event)),
+    next: ({ event, id }) => write(formatSseEvent(event, id)),
     error: (error: unknown) => {
       logger.error(`Event stream failed: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
       write(formatSseEvent({ type: EventType.RUN_ERROR, message: 'The event stream failed.', code: 'STREAM_ERROR' } as BaseEvent));

@@ -1,5 +1,6 @@
 import type { CanActivate, DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import type { AgentRunner } from '../runners/agent-runner.js';
+import type { ThreadOwnerResolver } from '../runtime/thread-owner.js';
 import type { AgentsSource } from './ag-ui-agent.interface.js';
 
 /** Runtime options; in `forRootAsync` these are what the factory returns. */
@@ -20,6 +21,17 @@ export interface CopilotKitModuleOptions {
    * stays replayable). Default 8 MiB.
    */
   maxBufferedBytes?: number;
+  /**
+   * Who owns a thread, from the request. Written on a thread's first run and checked on every
+   * thread-addressed route; someone else's thread answers 404. Default: `request.user.id`
+   * (else `request.user.sub`), as the app's authentication guard set it.
+   */
+  threadOwner?: ThreadOwnerResolver;
+  /**
+   * Earlier turns come from the store and the client only adds new messages, so it cannot forge
+   * earlier tool results. Default: on with a durable runner (SQLite, PostgreSQL), off in memory.
+   */
+  authoritativeHistory?: boolean;
 }
 
 /**

@@ -18,8 +18,8 @@ export type DroppedEventReason =
 export interface RunEventGuardOptions {
   threadId: string;
   runId: string;
-  /** Placed on RUN_STARTED so `connect` replays can rebuild the user's messages. */
-  input: RunAgentInput;
+  /** Placed on RUN_STARTED so `connect` replays can rebuild the user's messages (absent when closing a recovered run). */
+  input?: RunAgentInput;
   emit: (event: BaseEvent) => void;
   onDrop?: (reason: DroppedEventReason, event: unknown) => void;
 }
@@ -125,7 +125,7 @@ export class RunEventGuard {
    * Ends a run whose agent stopped emitting without a terminal event: closes whatever is open and
    * appends RUN_FINISHED (stopped) or RUN_ERROR (completed without a terminal, or failed).
    */
-  end(reason: RunEndReason, message?: string): void {
+  end(reason: RunEndReason, message?: string, code?: string): void {
     if (this.ended) return;
     if (!this.started) this.start();
     if (reason === 'stopped') {
@@ -140,7 +140,7 @@ export class RunEventGuard {
       {
         type: EventType.RUN_ERROR,
         message: message ?? (incomplete ? 'The agent ended its stream without finishing the run.' : 'The agent failed.'),
-        code: incomplete ? 'INCOMPLETE_STREAM' : 'AGENT_ERROR',
+        code: code ?? (incomplete ? 'INCOMPLETE_STREAM' : 'AGENT_ERROR'),
       },
       'error',
     );
@@ -148,8 +148,9 @@ export class RunEventGuard {
 
   private start(agentEvent?: LooseEvent): void {
     this.started = true;
-    const { threadId, runId, input } = this.options;
-    this.options.emit({ ...agentEvent, type: EventType.RUN_STARTED, threadId, runId, input } as BaseEvent);
+    const { threadId, runId } = this.options;
+    const input = this.options.input ?? agentEvent?.input;
+    this.options.emit({ ...agentEvent, type: EventType.RUN_STARTED, threadId, runId, ...(input && { input }) } as BaseEvent);
   }
 
   private finish(terminal: LooseEvent, how: 'finished' | 'stopped' | 'error'): void {

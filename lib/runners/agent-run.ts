@@ -4,7 +4,8 @@ import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
-import type { RunScope } from './agent-runner.js';
+import type { IdentifiedEvent, RunScope } from './agent-runner.js';
+import { rawEventId } from './event-id.js';
 
 export interface AgentRunOptions {
   threadId: string;
@@ -19,6 +20,8 @@ export interface AgentRunOptions {
   request?: unknown;
   /** Builds the backend actions available to the agent in this run. */
   bindActions?: (scope: RunScope) => CopilotRunActions;
+  /** Called with each event as it is produced (to persist it); `seq` is its index in the run. */
+  onEvent?: (event: BaseEvent, seq: number) => void;
   /** Called once, after the terminal event, with every event of the run. */
   onSettled?: (run: AgentRun) => void;
 }
@@ -50,7 +53,7 @@ export class AgentRun {
   readonly settled: Promise<void>;
 
   private readonly guard: RunEventGuard;
-  private readonly listeners = new Set<Subscriber<BaseEvent>>();
+  private readonly listeners = new Set<Subscriber<IdentifiedEvent>>();
   private agentSubscription: Unsubscribable | undefined;
   private isSettled = false;
   private resolveSettled!: () => void;
@@ -107,10 +110,12 @@ export class AgentRun {
     return true;
   }
 
-  /** The run's events from `fromIndex` on, then live ones; completes with the run. */
-  stream(fromIndex = 0): Observable<BaseEvent> {
-    return new Observable<BaseEvent>((subscriber) => {
-      for (let i = fromIndex; i < this.events.length && !subscriber.closed; i++) subscriber.next(this.events[i]);
+  /** The run's events from sequence `fromSeq` on, then live ones, each with its id; completes with the run. */
+  stream(fromSeq = 0): Observable<IdentifiedEvent> {
+    return new Observable<IdentifiedEvent>((subscriber) => {
+      for (let i = fromSeq; i < this.events.length && !subscriber.closed; i++) {
+        subscriber.next({ id: rawEventId(this.runId, i), event: this.events[i] });
+      }
       if (this.isSettled) {
         subscriber.complete();
         return undefined;
@@ -142,8 +147,12 @@ export class AgentRun {
   }
 
   private push(event: BaseEvent): void {
-    this.events.push(event);
-    for (const listener of this.listeners) listener.next(event);
+    const seq = this.events.push(event) - 1;
+    this.options.onEvent?.(event, seq);
+    if (this.listeners.size > 0) {
+      const identified = { id: rawEventId(this.runId, seq), event };
+      for (const listener of this.listeners) listener.next(identified);
+    }
     // The guard marks the run ended just before it emits the terminal event, so this is it.
     if (this.guard.isEnded) this.settle();
   }

@@ -2,6 +2,13 @@ import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
+import type { ThreadStore } from './thread-store.js';
+
+/** An event with its SSE id (`<runId>:<seq>`, see event-id.ts); prelude events of a resumed stream have none. */
+export interface IdentifiedEvent {
+  id?: string;
+  event: BaseEvent;
+}
 
 /** What a run is, once it exists: what its backend actions are bound to. */
 export interface RunScope {
@@ -18,6 +25,10 @@ export interface RunnerRunRequest {
   /** This request's own agent instance (already cloned). */
   agent: AgUiAgent;
   input: RunAgentInput;
+  /** Who runs it: written as the owner of a new thread, checked against an existing one. */
+  ownerId?: string;
+  /** `authoritative`: earlier turns come from the store, the client only adds new messages. */
+  history?: 'client' | 'authoritative';
   /** The HTTP request that started the run, handed to the agent in its context. */
   request?: unknown;
   /** Builds the backend actions the agent may call, bound to the run. */
@@ -26,7 +37,8 @@ export interface RunnerRunRequest {
 
 export interface RunnerConnectRequest {
   threadId: string;
-  agentId?: string;
+  /** The last event id the client saw (`Last-Event-ID`): only what follows it is sent. */
+  lastEventId?: string;
 }
 
 export interface RunnerStopRequest {
@@ -41,22 +53,34 @@ export interface RunnerStopRequest {
  * HTTP layer never depends on where threads live.
  */
 export abstract class AgentRunner {
+  /** Threads, owners and stored events: what the thread routes read and change. */
+  abstract readonly store: ThreadStore;
+
+  /** Whether threads survive a restart. */
+  abstract readonly durable: boolean;
+
   /**
    * Locks the thread and starts the agent at once (not on subscription: a client that goes away
-   * does not stop the run). Rejects with `ThreadBusyException` when the thread already runs, so the
-   * caller can answer 409 before any stream opens. Each subscription to the returned Observable
-   * receives the run from its first event; it never errors and completes after the terminal event.
+   * does not stop the run). Rejects with `ThreadBusyException` when the thread already runs and
+   * `ThreadNotFoundException` when it belongs to someone else, so the caller can answer before any
+   * stream opens. Each subscription receives the run from its first event; it never errors.
    */
-  abstract run(request: RunnerRunRequest): Promise<Observable<BaseEvent>>;
+  abstract run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>>;
 
   /**
    * The thread's history (every stored run, compacted) followed by the live run if one is in
-   * flight, completing when that run does. An unknown thread is an empty stream, not an error.
+   * flight, completing when that run does; after `lastEventId`, only what the client missed.
+   * An unknown thread is an empty stream, not an error.
    */
-  abstract connect(request: RunnerConnectRequest): Observable<BaseEvent>;
+  abstract connect(request: RunnerConnectRequest): Promise<Observable<IdentifiedEvent>>;
 
   /** Aborts the thread's live run, closing every open stream of it properly. False if none ran. */
   abstract stop(request: RunnerStopRequest): Promise<boolean>;
 
   abstract isRunning(request: { threadId: string }): Promise<boolean>;
+
+  /** Releases timers and connections when the application shuts down. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

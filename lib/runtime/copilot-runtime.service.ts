@@ -1,18 +1,19 @@
 import { createRequire } from 'node:module';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import { ActionInvoker } from '../actions/action-invoker.js';
-import { ActionRegistry } from '../discovery/action-registry.js';
-import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { ActionRegistry } from '../discovery/action-registry.js';
+import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
 import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import { parseRunAgentInput } from '../protocol/run-input.parser.js';
-import type { AgentRunner } from '../runners/agent-runner.js';
+import type { AgentRunner, IdentifiedEvent } from '../runners/agent-runner.js';
 import { AgentRegistry } from './agent-registry.js';
+import { assertThreadAccess } from './thread-owner.js';
 
 /** What a runtime call may know about who asked: the HTTP request (and response), when there is one. */
 export interface RuntimeCallContext extends AgentFactoryContext {
@@ -32,15 +33,15 @@ const logger = new Logger('CopilotKit');
  * `info / run / connect / stop` as plain methods. The HTTP controller is one caller; application
  * code (a queue worker, a test, another controller) can drive agents the same way.
  *
- * Errors are Nest HTTP exceptions thrown before any event is produced: 404 unknown agent,
- * 400 invalid input, 409 thread already running.
+ * Errors are Nest HTTP exceptions thrown before any event is produced: 404 unknown agent or thread
+ * (someone else's thread is unknown), 400 invalid input, 409 thread already running.
  */
 @Injectable()
-export class CopilotRuntime {
+export class CopilotRuntime implements OnApplicationShutdown {
   readonly runner: AgentRunner;
 
   constructor(
-    @Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions,
+    @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
     /** Every agent served: from `forRoot` and from `@CopilotAgent` classes. */
     readonly agents: AgentRegistry,
     /** Every `@CopilotAction` of the app, with its JSON Schema. */
@@ -51,8 +52,8 @@ export class CopilotRuntime {
     this.runner = options.runner;
   }
 
-  /** The body of `GET /info`. */
-  async info(context: RuntimeCallContext = {}): Promise<RuntimeInfo> {
+  /** The body of `GET /info`; `threadRoutes: false` where the thread routes are not served (single-route). */
+  async info(context: RuntimeCallContext = {}, { threadRoutes = true } = {}): Promise<RuntimeInfo> {
     await this.explorer.refresh();
     const agents = await this.agents.list(context);
     const entries = await Promise.all(
@@ -73,14 +74,14 @@ export class CopilotRuntime {
         return [id, entry];
       }),
     );
-    // No thread routes are served yet, so every flag is an honest false (an absent flag makes the
-    // CopilotKit UI assume the routes exist). `suggestions: false` makes the client use plain runs.
+    // Every flag says what is really served; an absent flag makes the CopilotKit UI assume "yes".
+    // `suggestions: false` makes the client suggest through plain runs.
     return {
       version: PACKAGE_VERSION,
       agents: Object.fromEntries(entries),
       audioFileTranscriptionEnabled: false,
       mode: 'sse',
-      threadEndpoints: { list: false, inspect: false, mutations: false, realtimeMetadata: false },
+      threadEndpoints: { list: threadRoutes, inspect: threadRoutes, mutations: threadRoutes, realtimeMetadata: false },
       suggestions: false,
       a2uiEnabled: false,
       openGenerativeUIEnabled: false,
@@ -93,6 +94,11 @@ export class CopilotRuntime {
    * events. The run goes on even if nobody reads them; `connect` replays it.
    */
   async run(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+    return withoutIds(await this.runStream(agentId, input, context));
+  }
+
+  /** `run`, with each event's SSE id, as the HTTP layer streams it. */
+  async runStream(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<IdentifiedEvent>> {
     await this.explorer.refresh();
     const agent = await this.agents.instantiate(agentId, context);
     const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
@@ -101,6 +107,8 @@ export class CopilotRuntime {
       agentId,
       agent,
       input: parsed,
+      ownerId: await this.options.threadOwner(context.request),
+      history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
       request: context.request,
       bindActions: (scope) =>
         this.invoker.bind({ ...scope, request: context.request, response: context.response, forwardedProps: parsed.forwardedProps }),
@@ -108,10 +116,22 @@ export class CopilotRuntime {
   }
 
   /** Replays a thread's history, then follows its live run if one is in flight. */
-  async connect(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<BaseEvent>> {
+  async connect(agentId: string, input: unknown, context: RuntimeCallContext & { lastEventId?: string } = {}): Promise<Observable<BaseEvent>> {
+    return withoutIds(await this.connectStream(agentId, input, context));
+  }
+
+  /** `connect`, with event ids; after `lastEventId`, only what the client missed. */
+  async connectStream(
+    agentId: string,
+    input: unknown,
+    context: RuntimeCallContext & { lastEventId?: string } = {},
+  ): Promise<Observable<IdentifiedEvent>> {
     await this.explorer.refresh();
     await this.agents.get(agentId, context);
-    return this.runner.connect({ threadId: requireThreadId(input), agentId });
+    const threadId = requireThreadId(input);
+    assertThreadAccess(await this.runner.store.getThread(threadId), threadId, await this.options.threadOwner(context.request));
+    const lastEventId = context.lastEventId ?? lastSeenEventId(input);
+    return this.runner.connect({ threadId, lastEventId });
   }
 
   /** Stops the thread's live run (only `runId` if given). */
@@ -119,10 +139,15 @@ export class CopilotRuntime {
     const { runId, ...context } = options;
     await this.explorer.refresh();
     await this.agents.get(agentId, context);
+    assertThreadAccess(await this.runner.store.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const stopped = await this.runner.stop({ threadId, runId });
     return stopped
       ? { stopped: true }
       : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.close();
   }
 
   /**
@@ -140,6 +165,10 @@ export class CopilotRuntime {
   }
 }
 
+function withoutIds(events: Observable<IdentifiedEvent>): Observable<BaseEvent> {
+  return events.pipe(map((identified) => identified.event));
+}
+
 /** `connect` needs only the thread id; clients send a whole RunAgentInput, which is fine too. */
 function requireThreadId(input: unknown): string {
   const threadId = (input as { threadId?: unknown } | null)?.threadId;
@@ -147,4 +176,9 @@ function requireThreadId(input: unknown): string {
     throw new InvalidRunInputException([{ field: 'threadId', message: 'Required: the id of the thread to connect to.' }]);
   }
   return threadId;
+}
+
+function lastSeenEventId(input: unknown): string | undefined {
+  const id = (input as { lastSeenEventId?: unknown } | null)?.lastSeenEventId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
 }

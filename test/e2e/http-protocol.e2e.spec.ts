@@ -34,7 +34,7 @@ describe('CopilotKit v2 protocol over HTTP', () => {
         },
         audioFileTranscriptionEnabled: false,
         mode: 'sse',
-        threadEndpoints: { list: false, inspect: false, mutations: false, realtimeMetadata: false },
+        threadEndpoints: { list: true, inspect: true, mutations: true, realtimeMetadata: false },
         suggestions: false,
         a2uiEnabled: false,
         openGenerativeUIEnabled: false,
@@ -54,7 +54,8 @@ describe('CopilotKit v2 protocol over HTTP', () => {
       expect(result.headers.get('x-accel-buffering')).toBe('no');
       expect(result.body).not.toContain('\r');
       const frames = result.body.split('\n\n').filter(Boolean);
-      for (const frame of frames) expect(frame).toMatch(/^data: \{.*\}$/);
+      // One id line (run and sequence, for Last-Event-ID) and one data line per event.
+      frames.forEach((frame, seq) => expect(frame).toMatch(new RegExp(`^id: ${input.runId}:${seq}\ndata: \\{.*\\}$`)));
       expect(frames).toHaveLength(result.events.length);
       expect(result.events.map((e) => e.type)).toEqual([
         'RUN_STARTED',

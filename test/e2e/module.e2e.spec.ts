@@ -238,6 +238,8 @@ describe('CopilotKitModule', () => {
       const info = await postJson(server.url, { method: 'info' });
       expect(info.status).toBe(200);
       expect(Object.keys(info.json.agents)).toEqual(['echo']);
+      // The envelope carries no thread routes, so info must not promise them.
+      expect(info.json.threadEndpoints).toEqual({ list: false, inspect: false, mutations: false, realtimeMetadata: false });
 
       const input = runInput();
       const run = await postSse(server.url, { method: 'agent/run', params: { agentId: 'echo' }, body: input });

@@ -1,10 +1,11 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { lastValueFrom, Subject, toArray, type Observable } from 'rxjs';
-import { InMemoryAgentRunner, ThreadBusyException, type AgUiAgent } from '../../lib/index.js';
+import { InMemoryAgentRunner, ThreadBusyException, type AgUiAgent, type IdentifiedEvent } from '../../lib/index.js';
 import { runInput } from '../fixtures/sse-client.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
 
-const collect = (events: Observable<BaseEvent>) => lastValueFrom(events.pipe(toArray()));
+const collect = async (events: Observable<IdentifiedEvent> | Promise<Observable<IdentifiedEvent>>): Promise<BaseEvent[]> =>
+  (await lastValueFrom((await events).pipe(toArray()))).map((identified) => identified.event);
 
 /** An agent whose events the test pushes by hand. */
 function manualAgent() {

@@ -1,0 +1,122 @@
+import type { BaseEvent } from '@ag-ui/core';
+import { Logger } from '@nestjs/common';
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from './thread-store.js';
+
+export interface InMemoryThreadStoreOptions {
+  /** Threads kept; beyond it the least recently used idle thread is forgotten. Default 1000. */
+  maxThreads?: number;
+  /** Runs kept per thread; beyond it the oldest run is forgotten. Default 100. */
+  maxRunsPerThread?: number;
+}
+
+interface Entry {
+  thread: ThreadRecord;
+  runs: StoredRun[];
+}
+
+const logger = new Logger('CopilotKit');
+
+/** Threads in this process's memory, bounded, least recently used forgotten first. */
+export class InMemoryThreadStore extends ThreadStore {
+  readonly durable = false;
+  private readonly maxThreads: number;
+  private readonly maxRunsPerThread: number;
+  /** Map order doubles as recency order: a used thread is moved to the end. */
+  private readonly entries = new Map<string, Entry>();
+  private evictionLogged = false;
+
+  constructor(options: InMemoryThreadStoreOptions = {}) {
+    super();
+    this.maxThreads = positiveInteger('maxThreads', options.maxThreads ?? 1000);
+    this.maxRunsPerThread = positiveInteger('maxRunsPerThread', options.maxRunsPerThread ?? 100);
+  }
+
+  async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
+    const now = Date.now();
+    const entry = this.entries.get(run.threadId) ?? {
+      thread: { threadId: run.threadId, ownerId: run.ownerId, agentId: run.agentId, archived: false, createdAt: now, updatedAt: now },
+      runs: [],
+    };
+    if (entry.thread.ownerId !== undefined && entry.thread.ownerId !== run.ownerId) return 'not-owner';
+    if (entry.runs.some((r) => r.status === 'running')) return 'busy';
+    entry.runs.push({ runId: run.runId, agentId: run.agentId, status: 'running', events: [], startedAt: now });
+    entry.thread.updatedAt = now;
+    this.entries.delete(run.threadId);
+    this.entries.set(run.threadId, entry);
+    this.evict();
+    return 'started';
+  }
+
+  async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    const run = this.entries.get(threadId)?.runs.find((r) => r.runId === runId);
+    if (run) run.events.splice(fromSeq, events.length, ...events);
+  }
+
+  async endRun(threadId: string, runId: string): Promise<void> {
+    const entry = this.entries.get(threadId);
+    const run = entry?.runs.find((r) => r.runId === runId);
+    if (!entry || !run) return;
+    run.status = 'finished';
+    entry.thread.updatedAt = Date.now();
+    if (entry.runs.length > this.maxRunsPerThread) entry.runs.splice(0, entry.runs.length - this.maxRunsPerThread);
+    this.evict();
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    return this.entries.get(threadId)?.thread;
+  }
+
+  async getRuns(threadId: string): Promise<StoredRun[]> {
+    return [...(this.entries.get(threadId)?.runs ?? [])];
+  }
+
+  async listThreads(query: ThreadQuery): Promise<ThreadPage> {
+    const matching = [...this.entries.values()]
+      .map((entry) => entry.thread)
+      .filter((t) => t.ownerId === query.ownerId && (!query.agentId || t.agentId === query.agentId) && (query.includeArchived || !t.archived))
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.threadId < b.threadId ? -1 : 1));
+    const start = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
+    const threads = matching.slice(start, start + query.limit);
+    const next = start + threads.length;
+    return { threads, nextCursor: next < matching.length ? Buffer.from(String(next)).toString('base64url') : null };
+  }
+
+  async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
+    const thread = this.entries.get(threadId)?.thread;
+    if (thread) Object.assign(thread, changes, { updatedAt: Date.now() });
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.entries.delete(threadId);
+  }
+
+  private evict(): void {
+    if (this.entries.size <= this.maxThreads) return;
+    for (const [threadId, entry] of this.entries) {
+      if (this.entries.size <= this.maxThreads) break;
+      if (!entry.runs.some((r) => r.status === 'running')) this.entries.delete(threadId);
+    }
+    if (!this.evictionLogged) {
+      this.evictionLogged = true;
+      logger.warn(
+        `InMemoryAgentRunner reached maxThreads (${this.maxThreads}) and forgets the least recently used threads. ` +
+          'Raise the limit or use a durable runner to keep them.',
+      );
+    }
+  }
+}
+
+export function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new CopilotKitConfigurationError(`runner option '${name}' must be a positive integer, got ${String(value)}.`);
+  }
+  return value;
+}

@@ -1,0 +1,57 @@
+import { compactEvents } from '@ag-ui/client';
+import { EventType, type BaseEvent } from '@ag-ui/core';
+import type { IdentifiedEvent } from './agent-runner.js';
+import { compactedEventId, rawEventId, type EventPosition } from './event-id.js';
+import type { StoredRun } from './thread-store.js';
+
+type Loose = BaseEvent & Record<string, unknown>;
+
+/** Which START opens a construct, which END closes it, and what identifies it. */
+const OPENERS: Record<string, { closer: string; key: string }> = {
+  [EventType.TEXT_MESSAGE_START]: { closer: EventType.TEXT_MESSAGE_END, key: 'messageId' },
+  [EventType.TOOL_CALL_START]: { closer: EventType.TOOL_CALL_END, key: 'toolCallId' },
+  [EventType.REASONING_START]: { closer: EventType.REASONING_END, key: 'messageId' },
+  [EventType.REASONING_MESSAGE_START]: { closer: EventType.REASONING_MESSAGE_END, key: 'messageId' },
+  [EventType.STEP_STARTED]: { closer: EventType.STEP_FINISHED, key: 'stepName' },
+};
+const CLOSERS = new Map(Object.entries(OPENERS).map(([opener, { closer, key }]) => [closer, { opener, key }]));
+
+/**
+ * The events a client needs before the rest of a run it has partly seen: the run's RUN_STARTED,
+ * then the START of every message, tool call, reasoning span and step still open at that point.
+ * The AG-UI clients verify each stream on its own, so a resumed one must open the run again;
+ * re-sent STARTs reuse the messages the client already has, so nothing is duplicated.
+ */
+export function resumePrelude(seen: readonly BaseEvent[]): BaseEvent[] {
+  const open = new Map<string, BaseEvent>();
+  let started: BaseEvent | undefined;
+  for (const event of seen as Loose[]) {
+    if (event.type === EventType.RUN_STARTED) started = event;
+    const opener = OPENERS[event.type];
+    if (opener) open.set(`${event.type}:${String(event[opener.key])}`, event);
+    const closer = CLOSERS.get(event.type);
+    if (closer) open.delete(`${closer.opener}:${String(event[closer.key])}`);
+  }
+  return started ? [started, ...open.values()] : [...open.values()];
+}
+
+/** A finished run as a `connect` replays it: compacted, each event with its compacted id. */
+export function compactedRun(run: StoredRun): IdentifiedEvent[] {
+  return compactEvents(run.events).map((event, index) => ({ id: compactedEventId(run.runId, index), event }));
+}
+
+/**
+ * The history part of a `connect`: every finished run, compacted; or, when the client says where it
+ * stopped, only what follows that point (the rest of that run, behind a prelude, then later runs).
+ * A position in a run that is no longer stored replays everything.
+ */
+export function replayFinishedRuns(runs: readonly StoredRun[], from: EventPosition | undefined): IdentifiedEvent[] {
+  const at = from ? runs.findIndex((run) => run.runId === from.runId) : -1;
+  if (!from || at < 0) return runs.flatMap(compactedRun);
+  const run = runs[at];
+  const sequence = from.compacted ? compactEvents(run.events) : run.events;
+  const idOf = (index: number) => (from.compacted ? compactedEventId(run.runId, index) : rawEventId(run.runId, index));
+  const rest = sequence.slice(from.index + 1).map((event, offset) => ({ id: idOf(from.index + 1 + offset), event }));
+  const prelude = rest.length > 0 ? resumePrelude(sequence.slice(0, from.index + 1)).map((event) => ({ event })) : [];
+  return [...prelude, ...rest, ...runs.slice(at + 1).flatMap(compactedRun)];
+}

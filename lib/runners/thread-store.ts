@@ -1,0 +1,96 @@
+import type { BaseEvent } from '@ag-ui/core';
+
+/** A conversation as the store keeps it. */
+export interface ThreadRecord {
+  threadId: string;
+  /** Who may see and continue it; undefined for threads started without an identity. */
+  ownerId?: string;
+  agentId: string;
+  name?: string;
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One run of a thread with every event it produced, in order (an event's sequence is its index). */
+export interface StoredRun {
+  runId: string;
+  agentId: string;
+  /** `running` while an instance works on it; a run left `running` by a dead process is recovered. */
+  status: 'running' | 'finished';
+  events: BaseEvent[];
+  startedAt: number;
+}
+
+export type BeginRunResult = 'started' | 'busy' | 'not-owner';
+
+export interface ThreadQuery {
+  ownerId: string | undefined;
+  agentId?: string;
+  includeArchived?: boolean;
+  limit: number;
+  /** Opaque, from the previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface ThreadPage {
+  threads: ThreadRecord[];
+  nextCursor: string | null;
+}
+
+/**
+ * Where threads and their events live. The runner owns live runs in this process; the store owns
+ * what must outlive them: threads with their owner, runs and their events, and the per-thread lock.
+ * All methods may be synchronous inside; they are async so a networked store fits too.
+ */
+export abstract class ThreadStore {
+  /** Whether history survives a restart (it decides the default of server-authoritative history). */
+  abstract readonly durable: boolean;
+
+  /**
+   * Atomically: creates the thread if new (owned by `ownerId`), refuses it when it belongs to
+   * someone else, refuses it when another run holds it, else records the run as running.
+   */
+  abstract beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult>;
+
+  /** Appends events of a running run; `fromSeq` is the sequence of the first one. */
+  abstract appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void>;
+
+  /** Marks the run finished, which releases the thread. */
+  abstract endRun(threadId: string, runId: string): Promise<void>;
+
+  abstract getThread(threadId: string): Promise<ThreadRecord | undefined>;
+
+  /** Every retained run of the thread, oldest first, the running one included. */
+  abstract getRuns(threadId: string): Promise<StoredRun[]>;
+
+  /** The caller's threads, most recently updated first. */
+  abstract listThreads(query: ThreadQuery): Promise<ThreadPage>;
+
+  abstract updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void>;
+
+  abstract deleteThread(threadId: string): Promise<void>;
+
+  /**
+   * Keeps the runs this process works on marked alive. A durable store gives each running run a
+   * lease; a run whose lease ran out belongs to a process that died, and is recovered.
+   */
+  renewLeases(_runs: ReadonlyArray<{ threadId: string; runId: string }>): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Runs marked running whose lease expired (of one thread, or of all). */
+  expiredRuns(_threadId?: string): Promise<Array<{ threadId: string; runId: string }>> {
+    return Promise.resolve([]);
+  }
+
+  /** Deletes what the retention settings no longer keep. */
+  applyRetention(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Releases what the store holds (connections, timers). */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,108 @@
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import type { BaseEvent, Message } from '@ag-ui/core';
+import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { ThreadBusyException } from '../errors/thread-busy.exception.js';
+import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
+import { compactedRun } from '../runners/replay.js';
+import { messagesFromEvents, stateFromEvents } from '../runners/thread-messages.js';
+import type { ThreadRecord } from '../runners/thread-store.js';
+import { assertThreadAccess } from './thread-owner.js';
+
+/** A thread as the CopilotKit client's thread list expects it. */
+export interface ThreadSummary {
+  id: string;
+  name: string | null;
+  agentId: string;
+  organizationId: string;
+  createdById: string;
+  archived: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A message as the CopilotKit client's thread view expects it (tool calls flattened). */
+export type ThreadMessage = Record<string, unknown> & { id: string; role: string };
+
+/**
+ * The caller's threads: list, read (messages, events, state), rename, archive, delete. Every
+ * method resolves the caller from the request and only ever touches the caller's own threads;
+ * anyone else's thread is answered as not found.
+ */
+@Injectable()
+export class CopilotThreads {
+  constructor(@Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions) {}
+
+  async list(request: unknown, query: { agentId?: string; limit?: string; cursor?: string; includeArchived?: string }) {
+    const limit = query.limit === undefined ? 50 : Number(query.limit);
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'limit' must be 1 to 200." });
+    const page = await this.options.runner.store.listThreads({
+      ownerId: await this.options.threadOwner(request),
+      agentId: query.agentId || undefined,
+      includeArchived: query.includeArchived === 'true',
+      limit,
+      cursor: query.cursor || undefined,
+    });
+    return { threads: page.threads.map(summary), nextCursor: page.nextCursor };
+  }
+
+  async messages(request: unknown, threadId: string): Promise<{ messages: ThreadMessage[] }> {
+    return { messages: messagesFromEvents(await this.events(request, threadId)).map(flatten) };
+  }
+
+  async state(request: unknown, threadId: string): Promise<{ state: unknown }> {
+    const state = stateFromEvents(await this.events(request, threadId));
+    return { state: typeof state === 'object' && state !== null && !Array.isArray(state) ? state : null };
+  }
+
+  /** The thread's finished runs, compacted, as `connect` would replay them. */
+  async events(request: unknown, threadId: string): Promise<BaseEvent[]> {
+    await this.owned(request, threadId);
+    const runs = await this.options.runner.store.getRuns(threadId);
+    return runs.filter((run) => run.status === 'finished').flatMap((run) => compactedRun(run).map(({ event }) => event));
+  }
+
+  async update(request: unknown, threadId: string, changes: { name?: unknown; archived?: unknown }): Promise<{ thread: ThreadSummary }> {
+    await this.owned(request, threadId);
+    if (changes.name !== undefined && (typeof changes.name !== 'string' || changes.name.length > 200)) {
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'name' must be a string of at most 200 characters." });
+    }
+    if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'archived' must be a boolean." });
+    }
+    await this.options.runner.store.updateThread(threadId, { name: changes.name as string | undefined, archived: changes.archived as boolean | undefined });
+    return { thread: summary((await this.options.runner.store.getThread(threadId))!) };
+  }
+
+  async delete(request: unknown, threadId: string): Promise<{ deleted: true }> {
+    await this.owned(request, threadId);
+    if (await this.options.runner.isRunning({ threadId })) throw new ThreadBusyException(threadId);
+    await this.options.runner.store.deleteThread(threadId);
+    return { deleted: true };
+  }
+
+  private async owned(request: unknown, threadId: string): Promise<ThreadRecord> {
+    const thread = assertThreadAccess(await this.options.runner.store.getThread(threadId), threadId, await this.options.threadOwner(request));
+    if (!thread) throw new ThreadNotFoundException(threadId);
+    return thread;
+  }
+}
+
+function summary(thread: ThreadRecord): ThreadSummary {
+  return {
+    id: thread.threadId,
+    name: thread.name ?? null,
+    agentId: thread.agentId,
+    organizationId: '',
+    createdById: thread.ownerId ?? '',
+    archived: thread.archived,
+    createdAt: new Date(thread.createdAt).toISOString(),
+    updatedAt: new Date(thread.updatedAt).toISOString(),
+  };
+}
+
+function flatten(message: Message): ThreadMessage {
+  if (message.role !== 'assistant' || !message.toolCalls) return message as ThreadMessage;
+  const { toolCalls, ...rest } = message;
+  return { ...rest, toolCalls: toolCalls.map((call) => ({ id: call.id, name: call.function.name, args: call.function.arguments })) };
+}
