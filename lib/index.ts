@@ -15,6 +15,8 @@ export { AgentRun, type AgentRunOptions } from './runners/agent-run.js';
 export { InMemoryAgentRunner, type InMemoryAgentRunnerOptions } from './runners/in-memory.runner.js';
 export { StoreAgentRunner, type StoreAgentRunnerOptions } from './runners/store-agent-runner.js';
 export { InMemoryThreadStore } from './runners/in-memory.thread-store.js';
+export { SqliteAgentRunner, type SqliteAgentRunnerOptions } from './runners/sqlite/sqlite.runner.js';
+export { SqliteThreadStore, type SqliteThreadStoreOptions } from './runners/sqlite/sqlite.thread-store.js';
 export {
   ThreadStore,
   type BeginRunResult,

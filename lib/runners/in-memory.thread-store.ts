@@ -91,7 +91,10 @@ export class InMemoryThreadStore extends ThreadStore {
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
     const thread = this.entries.get(threadId)?.thread;
-    if (thread) Object.assign(thread, changes, { updatedAt: Date.now() });
+    if (!thread) return;
+    if (changes.name !== undefined) thread.name = changes.name;
+    if (changes.archived !== undefined) thread.archived = changes.archived;
+    thread.updatedAt = Date.now();
   }
 
   async deleteThread(threadId: string): Promise<void> {

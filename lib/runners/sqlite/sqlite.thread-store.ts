@@ -1,0 +1,268 @@
+import { createRequire } from 'node:module';
+import type { BaseEvent } from '@ag-ui/core';
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { positiveInteger } from '../in-memory.thread-store.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from '../thread-store.js';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite.migrations.js';
+
+/** What the store uses of a `better-sqlite3` Database. */
+interface Statement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+export interface SqliteDatabaseLike {
+  prepare(sql: string): Statement;
+  exec(sql: string): unknown;
+  pragma(sql: string, options?: { simple?: boolean }): unknown;
+  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
+  close(): unknown;
+}
+
+export interface SqliteThreadStoreOptions {
+  /** The database file, created if missing. Default `copilotkit.sqlite`. */
+  path?: string;
+  /** An open `better-sqlite3` database instead of a path (it is not closed by the store). */
+  database?: SqliteDatabaseLike;
+  /**
+   * This process is the only one using the file (the usual case for an embedded database): at
+   * start, every run still marked running was cut off by a crash and is recovered at once. With
+   * `false`, runs are recovered when their lease runs out. Default true.
+   */
+  exclusive?: boolean;
+  /** How long a running run stays locked without its process renewing it. Default 30 s. */
+  leaseMs?: number;
+  /** Retention, applied at start and every 10 minutes; what is older or beyond the count is deleted. */
+  retention?: { maxThreads?: number; maxAgeMs?: number };
+}
+
+interface ThreadRow {
+  id: string;
+  owner_id: string | null;
+  agent_id: string;
+  name: string | null;
+  archived: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * Threads in one SQLite file (better-sqlite3, WAL): every event is written as it happens, so a
+ * restart loses nothing; the one-running-run-per-thread lock is a unique index, and a run cut off
+ * by a crash is closed on recovery instead of locking its thread forever.
+ */
+export class SqliteThreadStore extends ThreadStore {
+  readonly durable = true;
+  private readonly db: SqliteDatabaseLike;
+  private readonly ownsDatabase: boolean;
+  private readonly leaseMs: number;
+  private recoverAll: boolean;
+  private readonly retention: { maxThreads?: number; maxAgeMs?: number };
+
+  constructor(options: SqliteThreadStoreOptions = {}) {
+    super();
+    this.leaseMs = positiveInteger('leaseMs', options.leaseMs ?? 30_000);
+    this.recoverAll = options.exclusive ?? true;
+    this.retention = { ...options.retention };
+    if (this.retention.maxThreads !== undefined) positiveInteger('retention.maxThreads', this.retention.maxThreads);
+    if (this.retention.maxAgeMs !== undefined) positiveInteger('retention.maxAgeMs', this.retention.maxAgeMs);
+    this.ownsDatabase = !options.database;
+    this.db = options.database ?? openDatabase(options.path ?? 'copilotkit.sqlite');
+    this.db.pragma('journal_mode = WAL');
+    // WAL + NORMAL survives a process crash (not a power cut) at a fraction of FULL's cost.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
+    const now = Date.now();
+    const begin = this.db.transaction((): BeginRunResult => {
+      const thread = this.db.prepare('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as { owner_id: string | null } | undefined;
+      if (!thread) {
+        this.db
+          .prepare('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+          .run(run.threadId, run.ownerId ?? null, run.agentId, now, now);
+      } else if (thread.owner_id !== null && thread.owner_id !== run.ownerId) {
+        return 'not-owner';
+      }
+      if (this.db.prepare("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
+      this.db
+        .prepare("INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)")
+        .run(run.threadId, run.runId, run.agentId, now + this.leaseMs, now);
+      this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, run.threadId);
+      return 'started';
+    });
+    return begin.immediate();
+  }
+
+  async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    const append = this.db.transaction(() => {
+      const run = this.db.prepare('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as { position: number } | undefined;
+      if (!run) return;
+      const insert = this.db.prepare('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
+      events.forEach((event, offset) => insert.run(run.position, fromSeq + offset, JSON.stringify(event)));
+    });
+    append();
+  }
+
+  async endRun(threadId: string, runId: string): Promise<void> {
+    const now = Date.now();
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?").run(threadId, runId);
+      this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
+    })();
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
+    return row && toRecord(row);
+  }
+
+  async getRuns(threadId: string): Promise<StoredRun[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+         FROM runs r LEFT JOIN events e ON e.run_position = r.position
+         WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
+      )
+      .all(threadId) as Array<{ position: number; run_id: string; agent_id: string; status: StoredRun['status']; started_at: number; event: string | null }>;
+    const runs = new Map<number, StoredRun>();
+    for (const row of rows) {
+      let run = runs.get(row.position);
+      if (!run) {
+        run = { runId: row.run_id, agentId: row.agent_id, status: row.status, startedAt: row.started_at, events: [] };
+        runs.set(row.position, run);
+      }
+      if (row.event !== null) run.events.push(JSON.parse(row.event) as BaseEvent);
+    }
+    return [...runs.values()];
+  }
+
+  async listThreads(query: ThreadQuery): Promise<ThreadPage> {
+    const after = decodeCursor(query.cursor);
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM threads
+         WHERE owner_id IS ? AND (? IS NULL OR agent_id = ?) AND (? OR archived = 0)
+           AND (? IS NULL OR updated_at < ? OR (updated_at = ? AND id > ?))
+         ORDER BY updated_at DESC, id LIMIT ?`,
+      )
+      .all(
+        query.ownerId ?? null,
+        query.agentId ?? null,
+        query.agentId ?? null,
+        query.includeArchived ? 1 : 0,
+        after?.updatedAt ?? null,
+        after?.updatedAt ?? null,
+        after?.updatedAt ?? null,
+        after?.id ?? null,
+        query.limit + 1,
+      ) as ThreadRow[];
+    const threads = rows.slice(0, query.limit).map(toRecord);
+    const last = threads[threads.length - 1];
+    return { threads, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
+    this.db
+      .prepare('UPDATE threads SET name = COALESCE(?, name), archived = COALESCE(?, archived), updated_at = ? WHERE id = ?')
+      .run(changes.name ?? null, changes.archived === undefined ? null : Number(changes.archived), Date.now(), threadId);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    this.db.prepare('DELETE FROM threads WHERE id = ?').run(threadId);
+  }
+
+  override async renewLeases(runs: ReadonlyArray<{ threadId: string; runId: string }>): Promise<void> {
+    const renew = this.db.prepare("UPDATE runs SET lease_expires_at = ? WHERE thread_id = ? AND run_id = ? AND status = 'running'");
+    const until = Date.now() + this.leaseMs;
+    this.db.transaction(() => runs.forEach((run) => renew.run(until, run.threadId, run.runId)))();
+  }
+
+  override async expiredRuns(threadId?: string): Promise<Array<{ threadId: string; runId: string }>> {
+    // Right after opening an exclusively used file, whatever is running was cut off by a crash.
+    const cutoff = this.recoverAll ? Number.MAX_SAFE_INTEGER : Date.now();
+    this.recoverAll = false;
+    const rows = this.db
+      .prepare("SELECT thread_id, run_id FROM runs WHERE status = 'running' AND lease_expires_at < ? AND (? IS NULL OR thread_id = ?)")
+      .all(cutoff, threadId ?? null, threadId ?? null) as Array<{ thread_id: string; run_id: string }>;
+    return rows.map((row) => ({ threadId: row.thread_id, runId: row.run_id }));
+  }
+
+  override async applyRetention(): Promise<void> {
+    const idle = "NOT EXISTS (SELECT 1 FROM runs r WHERE r.thread_id = threads.id AND r.status = 'running')";
+    if (this.retention.maxAgeMs !== undefined) {
+      this.db.prepare(`DELETE FROM threads WHERE updated_at < ? AND ${idle}`).run(Date.now() - this.retention.maxAgeMs);
+    }
+    if (this.retention.maxThreads !== undefined) {
+      this.db
+        .prepare(`DELETE FROM threads WHERE ${idle} AND id IN (SELECT id FROM threads ORDER BY updated_at DESC, id LIMIT -1 OFFSET ?)`)
+        .run(this.retention.maxThreads);
+    }
+  }
+
+  override async close(): Promise<void> {
+    if (this.ownsDatabase) this.db.close();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const current = (this.db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+    if (current > SQLITE_SCHEMA_VERSION) {
+      throw new CopilotKitConfigurationError(
+        `the SQLite database has schema version ${current}, newer than this version of nestjs-copilotkit knows (${SQLITE_SCHEMA_VERSION}). Upgrade the package.`,
+      );
+    }
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+      })();
+    }
+  }
+}
+
+function openDatabase(path: string): SqliteDatabaseLike {
+  let Database: new (path: string) => SqliteDatabaseLike;
+  try {
+    Database = createRequire(import.meta.url)('better-sqlite3');
+  } catch {
+    throw new CopilotKitConfigurationError("SqliteAgentRunner needs the 'better-sqlite3' package: npm install better-sqlite3");
+  }
+  return new Database(path);
+}
+
+function toRecord(row: ThreadRow): ThreadRecord {
+  return {
+    threadId: row.id,
+    ...(row.owner_id !== null && { ownerId: row.owner_id }),
+    agentId: row.agent_id,
+    ...(row.name !== null && { name: row.name }),
+    archived: row.archived === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function encodeCursor(thread: ThreadRecord): string {
+  return Buffer.from(JSON.stringify([thread.updatedAt, thread.threadId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { updatedAt: number; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string];
+    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
