@@ -13,6 +13,10 @@ import { ActionCallingAgent } from '../fixtures/action-calling.agent.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { AssistantAgent } from './assistant.agent.js';
 import { SupportAgent } from './support.agent.js';
+import { DurableCopilotModule } from './durable-copilot.module.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LlmMock } from '../fixtures/llm-mock.js';
 import { TodoService } from './todo.service.js';
 import { DigestService } from './digest.service.js';
@@ -31,6 +35,7 @@ describe('README examples', () => {
       'test/readme/support.agent.ts',
       'test/readme/todo.service.ts',
       'test/readme/assistant.agent.ts',
+      'test/readme/durable-copilot.module.ts',
       'test/readme/digest.service.ts',
     ]);
   });
@@ -150,6 +155,35 @@ describe('README examples', () => {
       expect(first.body.messages[0].content).toContain('You help people manage their todos.');
       expect(first.body.tools?.map((tool) => tool.function.name)).toEqual(['add']);
     });
+  });
+
+  it('durable threads: a SQLite file, owned per tenant and user, kept across restarts', async () => {
+    const llm = await new LlmMock().start();
+    const dir = mkdtempSync(join(tmpdir(), 'readme-'));
+    const saved = { ...process.env };
+    Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.server.url}/v1`, THREADS_DB: join(dir, 'threads.sqlite') });
+    llm.server.onMessage('hello', { content: 'Hi!' });
+    const auth = { headers: { authorization: 'Bearer demo-token' } };
+    try {
+      const input = runInput({ text: 'hello' });
+      let server = await startApp([DurableCopilotModule], { mount: 'copilotkit' });
+      await postSse(`${server.url}/agent/default/run`, input, auth);
+      await server.close();
+
+      server = await startApp([DurableCopilotModule], { mount: 'copilotkit' });
+      try {
+        const { threads } = await (await fetch(`${server.url}/threads`, auth)).json();
+        expect(threads).toEqual([expect.objectContaining({ id: input.threadId, createdById: 'acme:user-1' })]);
+        const { messages } = await (await fetch(`${server.url}/threads/${input.threadId}/messages`, auth)).json();
+        expect(messages.map((m: { content: string }) => m.content)).toEqual(['hello', 'Hi!']);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      process.env = saved;
+      await llm.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('CopilotRuntime drives an agent from application code', async () => {
