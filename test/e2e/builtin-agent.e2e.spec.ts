@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { HttpAgent } from '@ag-ui/client';
+import { HttpAgent as HttpAgent0059 } from 'ag-ui-client-0059';
 import { Injectable, Module } from '@nestjs/common';
 import { jest } from '@jest/globals';
 import { BuiltInAgent, CopilotAction, CopilotKitModule, type UsageReport } from '../../lib/index.js';
@@ -179,6 +180,18 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     if (provider === 'openai') expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'user']);
   });
 
+  it('puts the instructions, the context entries and the shared state in the system prompt', async () => {
+    llm.server.onMessage('context', { content: 'Noted.' });
+    const input = runInput({ text: 'context please', state: { cart: ['apple'] } });
+    input.context = [{ description: 'The page the user is on', value: 'Checkout' }];
+    await postSse(`${server.url}/agent/default/run`, input);
+    const system = llm.requests()[0].body.messages[0];
+    expect(system.role).toBe('system');
+    expect(system.content).toContain('You are a test agent.');
+    expect(system.content).toContain('The page the user is on:\nCheckout');
+    expect(system.content).toContain('"cart"');
+  });
+
   it('answers a call to a tool that does not exist, so the conversation stays valid', async () => {
     llm.server.on({ userMessage: 'invent', hasToolResult: false }, { toolCalls: [{ id: 'x1', name: 'launchRockets', arguments: {} }] });
     llm.server.on({ userMessage: 'invent', hasToolResult: true }, { content: 'I cannot do that.' });
@@ -196,9 +209,12 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     expect(usage[0].usage).toEqual([expect.objectContaining(expected)]);
   });
 
-  it('streams reasoning as REASONING events the official client accepts', async () => {
+  it.each([
+    ['1.0.0', (url: string) => new HttpAgent({ url })],
+    ['0.0.59', (url: string) => new HttpAgent0059({ url })],
+  ])('streams reasoning as REASONING events the official %s client accepts', async (_version, createClient) => {
     llm.server.onMessage('think', { reasoning: 'Let me think step by step.', content: 'The answer is 42.' });
-    const agent = new HttpAgent({ url: `${server.url}/agent/thinker/run` });
+    const agent = createClient(`${server.url}/agent/thinker/run`);
     agent.addMessage({ id: randomUUID(), role: 'user', content: 'think hard' });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
