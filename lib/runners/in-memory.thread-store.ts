@@ -1,6 +1,6 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { Logger } from '@nestjs/common';
-import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { positiveInteger } from './runner-options.util.js';
 import {
   ThreadStore,
   type BeginRunResult,
@@ -115,11 +115,4 @@ export class InMemoryThreadStore extends ThreadStore {
       );
     }
   }
-}
-
-export function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new CopilotKitConfigurationError(`runner option '${name}' must be a positive integer, got ${String(value)}.`);
-  }
-  return value;
 }

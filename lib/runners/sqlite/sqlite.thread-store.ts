@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
-import { positiveInteger } from '../in-memory.thread-store.js';
+import { positiveInteger } from '../runner-options.util.js';
 import {
   ThreadStore,
   type BeginRunResult,
