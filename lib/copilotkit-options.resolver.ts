@@ -26,7 +26,7 @@ const KNOWN_OPTIONS = new Set([
   'threadOwner',
   'authoritativeHistory',
 ]);
-const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'close'] as const;
+const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
 
 /** Validates options at boot and reports every problem at once. */
 export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | undefined | null): ResolvedCopilotKitOptions {

@@ -110,6 +110,23 @@ export class AgentRun {
     return true;
   }
 
+  /**
+   * Ends the run with a RUN_ERROR instead of a normal finish: for a server shutting down or a store
+   * that stopped answering, where the client must not believe the run completed.
+   */
+  abort(message: string, code: string): boolean {
+    if (this.isSettled) return false;
+    this.abortController.abort();
+    try {
+      this.options.agent.abortRun?.();
+    } catch (error) {
+      logger.warn(`abortRun() of agent '${this.agentId}' threw: ${describe(error)}`);
+    }
+    this.detachAgent();
+    this.guard.end('failed', message, code);
+    return true;
+  }
+
   /** The run's events from sequence `fromSeq` on, then live ones, each with its id; completes with the run. */
   stream(fromSeq = 0): Observable<IdentifiedEvent> {
     return new Observable<IdentifiedEvent>((subscriber) => {

@@ -79,6 +79,14 @@ export abstract class AgentRunner {
 
   abstract isRunning(request: { threadId: string }): Promise<boolean>;
 
+  /**
+   * Before the server closes: stop taking runs and let running ones finish or end them properly,
+   * so their streams close and their threads are released.
+   */
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Releases timers and connections when the application shuts down. */
   close(): Promise<void> {
     return Promise.resolve();

@@ -1,7 +1,8 @@
 import { compactEvents } from '@ag-ui/client';
 import { EventType, type BaseEvent } from '@ag-ui/core';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { IdentifiedEvent } from './agent-runner.js';
-import { compactedEventId, rawEventId, type EventPosition } from './event-id.js';
+import { compactedEventId, parseEventId, rawEventId, type EventPosition } from './event-id.js';
 import type { StoredRun } from './thread-store.js';
 
 type Loose = BaseEvent & Record<string, unknown>;
@@ -54,4 +55,32 @@ export function replayFinishedRuns(runs: readonly StoredRun[], from: EventPositi
   const rest = sequence.slice(from.index + 1).map((event, offset) => ({ id: idOf(from.index + 1 + offset), event }));
   const prelude = rest.length > 0 ? resumePrelude(sequence.slice(0, from.index + 1)).map((event) => ({ event })) : [];
   return [...prelude, ...rest, ...runs.slice(at + 1).flatMap(compactedRun)];
+}
+
+/**
+ * For a stream of one run's events from its first one: skips what the client saw (sequence up to
+ * `lastSeen`) and, when the next event comes, opens with the prelude that lets the client accept
+ * the rest. Works the same for a live run here and one followed from another instance.
+ */
+export function resumeAfter(lastSeen: number): OperatorFunction<IdentifiedEvent, IdentifiedEvent> {
+  return (source) =>
+    new Observable<IdentifiedEvent>((subscriber) => {
+      const seen: BaseEvent[] = [];
+      let resumed = false;
+      return source.subscribe({
+        next: (identified) => {
+          if (resumed) return subscriber.next(identified);
+          const seq = parseEventId(identified.id)?.index ?? 0;
+          if (seq <= lastSeen) {
+            seen.push(identified.event);
+            return;
+          }
+          resumed = true;
+          for (const event of resumePrelude(seen)) subscriber.next({ event });
+          subscriber.next(identified);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
 }

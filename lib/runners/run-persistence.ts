@@ -7,19 +7,23 @@ const logger = new Logger('CopilotKit');
 /**
  * Writes a run's events to its store as they happen, batched per event-loop turn: one write for
  * a burst of tokens instead of one per token, and at most one turn of events lost to a crash.
- * Writes are chained, so they land in order.
+ * Writes are chained, so they land in order; after the first failed one, nothing more is written.
  */
 export class RunPersistence {
   private pending: BaseEvent[] = [];
   private pendingFrom = 0;
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
-  private failed = false;
+  private broken = false;
 
   constructor(
     private readonly store: ThreadStore,
     private readonly threadId: string,
     private readonly runId: string,
+    /** After each stored batch (to publish it); a failure here counts as a failed write. */
+    private readonly stored: (fromSeq: number, events: BaseEvent[]) => Promise<void>,
+    /** Called once when a write fails: the run cannot go on without its history. */
+    private readonly failed: (error: unknown) => void,
   ) {}
 
   add(event: BaseEvent, seq: number): void {
@@ -38,11 +42,16 @@ export class RunPersistence {
       const from = this.pendingFrom;
       this.pending = [];
       this.chain = this.chain
-        .then(() => this.store.appendEvents(this.threadId, this.runId, from, batch))
+        .then(async () => {
+          if (this.broken) return;
+          await this.store.appendEvents(this.threadId, this.runId, from, batch);
+          await this.stored(from, batch);
+        })
         .catch((error: unknown) => {
-          // The stream to the client goes on; the stored history of this run is incomplete.
-          if (!this.failed) logger.error(`Could not store events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
-          this.failed = true;
+          if (this.broken) return;
+          this.broken = true;
+          logger.error(`Could not store events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
+          this.failed(error);
         });
     }
     return this.chain;

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { concat, from, type Observable } from 'rxjs';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
@@ -13,16 +13,18 @@ import {
   type RunnerStopRequest,
 } from './agent-runner.js';
 import { parseEventId } from './event-id.js';
-import { replayFinishedRuns, resumePrelude } from './replay.js';
+import { replayFinishedRuns, resumeAfter } from './replay.js';
 import { RunPersistence } from './run-persistence.js';
 import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from './thread-messages.js';
-import type { ThreadStore } from './thread-store.js';
+import type { StoredRun, ThreadStore } from './thread-store.js';
 
 export interface StoreAgentRunnerOptions {
   /** How often leases are renewed and dead runs recovered, for durable stores. Default 10 s. */
   housekeepingMs?: number;
   /** How often retention is applied. Default 10 minutes. */
   retentionMs?: number;
+  /** On shutdown, how long running runs may take to finish before they are ended. Default 10 s. */
+  shutdownGraceMs?: number;
 }
 
 interface LiveRun {
@@ -36,19 +38,23 @@ const logger = new Logger('CopilotKit');
 /**
  * Runs agents in this process over a ThreadStore: the store keeps threads, owners, events and the
  * per-thread lock; this class keeps the live runs, persists their events as they happen, replays
- * history on `connect` (resuming after a given event id), and recovers runs that a crashed
- * process left half-written.
+ * history on `connect` (resuming after a given event id), recovers runs that a crashed process
+ * left half-written, and drains on shutdown. A distributed runner extends it to follow and stop
+ * runs that live on other instances.
  */
 export class StoreAgentRunner extends AgentRunner {
-  private readonly live = new Map<string, LiveRun>();
+  protected readonly live = new Map<string, LiveRun>();
   private readonly ready: Promise<void>;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly shutdownGraceMs: number;
+  private draining = false;
 
   constructor(
     readonly store: ThreadStore,
     options: StoreAgentRunnerOptions = {},
   ) {
     super();
+    this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
     this.ready = this.recover().then(() => this.store.applyRetention());
     this.ready.catch((error: unknown) => logger.error(`Thread recovery failed: ${String(error)}`));
     if (store.durable) {
@@ -62,17 +68,19 @@ export class StoreAgentRunner extends AgentRunner {
   }
 
   async run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>> {
+    if (this.draining) {
+      throw new ServiceUnavailableException({ statusCode: 503, error: 'Shutting down', message: 'This instance is shutting down; retry the run.' });
+    }
     await this.ready;
     const { threadId, agentId, input } = request;
     await this.settling(threadId);
-    let begun = await this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId });
-    if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(threadId)) > 0) {
-      begun = await this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId });
-    }
+    const begin = () => storeCall(() => this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId }));
+    let begun = await begin();
+    if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(threadId)) > 0) begun = await begin();
     if (begun === 'busy') throw new ThreadBusyException(threadId);
     if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
     try {
-      const previous = (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished');
+      const previous = (await storeCall(() => this.store.getRuns(threadId))).filter((run) => run.status === 'finished');
       const history = previous.flatMap((run) => run.events);
       const known = new Set<string>();
       collectMessageIds(history, known);
@@ -80,10 +88,16 @@ export class StoreAgentRunner extends AgentRunner {
         request.history === 'authoritative'
           ? { ...input, messages: authoritativeHistory(messagesFromEvents(history), known, input.messages) }
           : input;
-      const persistence = new RunPersistence(this.store, threadId, input.runId);
       let close!: () => void;
       const closed = new Promise<void>((resolve) => (close = resolve));
-      const run = new AgentRun({
+      const persistence = new RunPersistence(
+        this.store,
+        threadId,
+        input.runId,
+        (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
+        () => run.abort('The thread store stopped answering, so the run was ended.', 'STORE_UNAVAILABLE'),
+      );
+      const run: AgentRun = new AgentRun({
         threadId,
         runId: input.runId,
         agentId,
@@ -108,7 +122,7 @@ export class StoreAgentRunner extends AgentRunner {
       run.start();
       return run.stream();
     } catch (error) {
-      await this.store.endRun(threadId, input.runId);
+      await this.store.endRun(threadId, input.runId).catch(() => undefined);
       throw error;
     }
   }
@@ -119,31 +133,62 @@ export class StoreAgentRunner extends AgentRunner {
     await this.settling(threadId);
     const position = parseEventId(request.lastEventId);
     const live = this.live.get(threadId)?.run;
-    if (live && position && position.runId === live.runId && !position.compacted) {
-      const seen = live.events.slice(0, position.index + 1);
-      const prelude = live.isRunning || live.events.length > seen.length ? resumePrelude(seen).map((event) => ({ event })) : [];
-      return concat(from(prelude), live.stream(position.index + 1));
+    const runs = await storeCall(() => this.store.getRuns(threadId));
+    // The run in flight: here, or on another instance when the runner can follow it there.
+    const remote = live ? undefined : runs.find((run) => run.status === 'running');
+    const following = live?.stream() ?? (remote && this.followRemote(threadId, remote));
+    const current = live?.runId ?? (following ? remote?.runId : undefined);
+    if (following && position && position.runId === current && !position.compacted) {
+      return following.pipe(resumeAfter(position.index));
     }
-    // A run still marked running without a live run here belongs to a process that is gone (it
-    // will be recovered) or to another one: neither can be followed from this instance.
-    const finished = (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished' && run.runId !== live?.runId);
+    const finished = runs.filter((run) => run.status === 'finished' && run.runId !== current);
     const history = from(replayFinishedRuns(finished, position));
-    return live ? concat(history, live.stream()) : history;
+    return following ? concat(history, following) : history;
   }
 
   async stop(request: RunnerStopRequest): Promise<boolean> {
     const live = this.live.get(request.threadId)?.run;
-    if (!live || (request.runId !== undefined && live.runId !== request.runId)) return false;
-    return live.stop();
+    if (live) return (request.runId === undefined || live.runId === request.runId) && live.stop();
+    return this.stopRemote(request.threadId, request.runId);
   }
 
   async isRunning(request: { threadId: string }): Promise<boolean> {
-    return this.live.get(request.threadId)?.run.isRunning ?? false;
+    const live = this.live.get(request.threadId)?.run;
+    if (live) return live.isRunning;
+    return (await this.store.getRuns(request.threadId)).some((run) => run.status === 'running');
+  }
+
+  /**
+   * Stops taking runs, gives the running ones `shutdownGraceMs` to finish, then ends the rest with
+   * a RUN_ERROR (code `SERVER_SHUTDOWN`), stores their events and releases their threads.
+   */
+  override async drain(): Promise<void> {
+    this.draining = true;
+    const running = () => [...this.live.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.shutdownGraceMs)));
+    await Promise.race([Promise.all(running().map((entry) => entry.closed)), grace]);
+    clearTimeout(timer);
+    for (const { run } of running()) run.abort('The server is shutting down; the run was ended.', 'SERVER_SHUTDOWN');
+    await Promise.all(running().map((entry) => entry.closed));
   }
 
   override async close(): Promise<void> {
     this.timers.splice(0).forEach((timer) => clearInterval(timer));
     await this.store.close();
+  }
+
+  /** After a batch of a run's events is stored: a distributed runner publishes it. */
+  protected async eventsStored(_threadId: string, _runId: string, _fromSeq: number, _events: BaseEvent[]): Promise<void> {}
+
+  /** All events of a run that lives on another instance, live, until its terminal event. */
+  protected followRemote(_threadId: string, _run: StoredRun): Observable<IdentifiedEvent> | undefined {
+    return undefined;
+  }
+
+  /** Asks the instance that runs the thread to stop it. */
+  protected async stopRemote(_threadId: string, _runId: string | undefined): Promise<boolean> {
+    return false;
   }
 
   /** A run that just ended is still being written; what follows must see it stored. */
@@ -166,8 +211,10 @@ export class StoreAgentRunner extends AgentRunner {
       for (const event of stored?.events ?? []) guard.accept(event);
       replaying = false;
       guard.end('failed', 'The server stopped before this run finished.', 'INTERRUPTED');
-      await this.store.appendEvents(thread, runId, stored?.events.length ?? 0, closing);
+      const fromSeq = stored?.events.length ?? 0;
+      await this.store.appendEvents(thread, runId, fromSeq, closing);
       await this.store.endRun(thread, runId);
+      await this.eventsStored(thread, runId, fromSeq, closing).catch(() => undefined);
       logger.warn(`Recovered run '${runId}' of thread '${thread}', interrupted by a stopped server.`);
     }
     return expired.length;
@@ -183,5 +230,15 @@ export class StoreAgentRunner extends AgentRunner {
     const timer = setInterval(() => task().catch((error: unknown) => logger.error(`Thread housekeeping failed: ${String(error)}`)), ms);
     timer.unref();
     this.timers.push(timer);
+  }
+}
+
+/** A store that does not answer before a run is a 503 the client can retry, not a 500. */
+async function storeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    logger.error(`Thread store call failed: ${String(error)}`, (error as Error)?.stack);
+    throw new ServiceUnavailableException({ statusCode: 503, error: 'Thread store unavailable', message: 'The thread store is not answering; retry shortly.' });
   }
 }

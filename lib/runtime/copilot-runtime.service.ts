@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { map, type Observable } from 'rxjs';
 import { ActionInvoker } from '../actions/action-invoker.js';
@@ -37,7 +37,7 @@ const logger = new Logger('CopilotKit');
  * (someone else's thread is unknown), 400 invalid input, 409 thread already running.
  */
 @Injectable()
-export class CopilotRuntime implements OnApplicationShutdown {
+export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runner: AgentRunner;
 
   constructor(
@@ -144,6 +144,11 @@ export class CopilotRuntime implements OnApplicationShutdown {
     return stopped
       ? { stopped: true }
       : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+  }
+
+  /** Runs the drain before Nest closes the HTTP server, whose open streams would otherwise hold it. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
