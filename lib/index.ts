@@ -17,6 +17,9 @@ export { StoreAgentRunner, type StoreAgentRunnerOptions } from './runners/store-
 export { InMemoryThreadStore } from './runners/in-memory.thread-store.js';
 export { SqliteAgentRunner, type SqliteAgentRunnerOptions } from './runners/sqlite/sqlite.runner.js';
 export { SqliteThreadStore, type SqliteThreadStoreOptions } from './runners/sqlite/sqlite.thread-store.js';
+export { RedisPostgresAgentRunner, type RedisPostgresAgentRunnerOptions } from './runners/distributed/redis-postgres.runner.js';
+export { PostgresThreadStore, type PostgresThreadStoreOptions } from './runners/distributed/postgres.thread-store.js';
+export { migratePostgres } from './runners/distributed/postgres.migrations.js';
 export {
   ThreadStore,
   type BeginRunResult,

@@ -22,8 +22,11 @@ export interface AgentRunOptions {
   bindActions?: (scope: RunScope) => CopilotRunActions;
   /** Called with each event as it is produced (to persist it); `seq` is its index in the run. */
   onEvent?: (event: BaseEvent, seq: number) => void;
-  /** Called once, after the terminal event, with every event of the run. */
-  onSettled?: (run: AgentRun) => void;
+  /**
+   * Called once, after the terminal event, with every event of the run. Readers' streams complete
+   * when the promise it returns settles, so a client whose stream ended finds its thread free.
+   */
+  onSettled?: (run: AgentRun) => Promise<void> | void;
 }
 
 /** For agents given no actions: nothing to list, nothing to call. */
@@ -49,7 +52,7 @@ export class AgentRun {
   readonly agentId: string;
   /** Every event of the run so far, in order, already guarded. */
   readonly events: BaseEvent[] = [];
-  /** Resolves once the terminal event has been emitted. */
+  /** Resolves once the terminal event has been emitted and the run stored. */
   readonly settled: Promise<void>;
 
   private readonly guard: RunEventGuard;
@@ -134,7 +137,7 @@ export class AgentRun {
         subscriber.next({ id: rawEventId(this.runId, i), event: this.events[i] });
       }
       if (this.isSettled) {
-        subscriber.complete();
+        void this.settled.then(() => subscriber.complete());
         return undefined;
       }
       this.listeners.add(subscriber);
@@ -178,13 +181,19 @@ export class AgentRun {
     if (this.isSettled) return;
     this.isSettled = true;
     this.detachAgent();
-    for (const listener of this.listeners) listener.complete();
-    this.listeners.clear();
+    let stored: Promise<void>;
     try {
-      this.options.onSettled?.(this);
-    } finally {
-      this.resolveSettled();
+      stored = Promise.resolve(this.options.onSettled?.(this));
+    } catch (error) {
+      stored = Promise.reject(error);
     }
+    void stored
+      .catch((error: unknown) => logger.error(`Could not store run '${this.runId}': ${describe(error)}`))
+      .finally(() => {
+        for (const listener of this.listeners) listener.complete();
+        this.listeners.clear();
+        this.resolveSettled();
+      });
   }
 
   private fail(error: unknown): void {

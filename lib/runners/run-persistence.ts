@@ -22,8 +22,8 @@ export class RunPersistence {
     private readonly runId: string,
     /** After each stored batch (to publish it); a failure here counts as a failed write. */
     private readonly stored: (fromSeq: number, events: BaseEvent[]) => Promise<void>,
-    /** Called once when a write fails: the run cannot go on without its history. */
-    private readonly failed: (error: unknown) => void,
+    /** Called once when a write (`store`) or its publication (`stored` hook) fails. */
+    private readonly failed: (failure: 'store' | 'publish', error: unknown) => void,
   ) {}
 
   add(event: BaseEvent, seq: number): void {
@@ -32,6 +32,13 @@ export class RunPersistence {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => void this.flush());
+  }
+
+  private fail(failure: 'store' | 'publish', error: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    logger.error(`Could not ${failure} events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
+    this.failed(failure, error);
   }
 
   /** Writes what is pending; resolves when everything added so far is stored. */
@@ -44,14 +51,12 @@ export class RunPersistence {
       this.chain = this.chain
         .then(async () => {
           if (this.broken) return;
-          await this.store.appendEvents(this.threadId, this.runId, from, batch);
-          await this.stored(from, batch);
-        })
-        .catch((error: unknown) => {
-          if (this.broken) return;
-          this.broken = true;
-          logger.error(`Could not store events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
-          this.failed(error);
+          try {
+            await this.store.appendEvents(this.threadId, this.runId, from, batch);
+          } catch (error) {
+            return this.fail('store', error);
+          }
+          await this.stored(from, batch).catch((error: unknown) => this.fail('publish', error));
         });
     }
     return this.chain;

@@ -95,7 +95,10 @@ export class StoreAgentRunner extends AgentRunner {
         threadId,
         input.runId,
         (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
-        () => run.abort('The thread store stopped answering, so the run was ended.', 'STORE_UNAVAILABLE'),
+        (failure) =>
+          failure === 'store'
+            ? run.abort('The thread store stopped answering, so the run was ended.', 'STORE_UNAVAILABLE')
+            : run.abort('Other instances could not be told about the run, so it was ended.', 'EVENT_BUS_UNAVAILABLE'),
       );
       const run: AgentRun = new AgentRun({
         threadId,
@@ -107,16 +110,15 @@ export class StoreAgentRunner extends AgentRunner {
         request: request.request,
         bindActions: request.bindActions,
         onEvent: (event, seq) => persistence.add(event, seq),
-        onSettled: () => {
-          void persistence
+        onSettled: () =>
+          persistence
             .flush()
             .then(() => this.store.endRun(threadId, input.runId))
             .catch((error: unknown) => logger.error(`Could not close run '${input.runId}': ${String(error)}`))
             .finally(() => {
               if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
               close();
-            });
-        },
+            }),
       });
       this.live.set(threadId, { run, closed });
       run.start();

@@ -1,13 +1,12 @@
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { AbstractAgent, HttpAgent } from '@ag-ui/client';
 import { EventType, type BaseEvent, type Message, type RunAgentInput } from '@ag-ui/core';
 import { from, Observable } from 'rxjs';
 import { InMemoryAgentRunner, SqliteAgentRunner, type AgentRunner, type AgUiAgent } from '../../lib/index.js';
+import { startChildApp } from '../fixtures/child-app.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
 import { openSse, parseSseFrames, postSse, runInput } from '../fixtures/sse-client.js';
 
@@ -156,16 +155,11 @@ describe('SqliteAgentRunner across restarts', () => {
 
   it('closes a run cut off by a killed process, and the thread is usable again', async () => {
     const path = sqlitePath('crash');
-    const child = fork(fileURLToPath(new URL('../fixtures/crash-child.mjs', import.meta.url)), [path], { stdio: 'ignore' });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number }) => resolve(message.port));
-      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    });
+    const child = await startChildApp(['sqlite', path]);
     const input = runInput({ text: 'go on forever' });
-    const stream = await openSse(`http://127.0.0.1:${port}/copilotkit/agent/endless/run`, input);
+    const stream = await openSse(`${child.origin}/copilotkit/agent/endless/run`, input);
     await stream.waitFor(() => stream.events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').length >= 5);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await child.kill();
     await stream.done;
 
     const server = await startCopilotKit({ agents: { endless: new ChattyAgent() }, runner: new SqliteAgentRunner({ path }) });

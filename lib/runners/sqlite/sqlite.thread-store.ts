@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
+import { decodeThreadCursor, encodeThreadCursor } from '../thread-cursor.js';
 import {
   ThreadStore,
   type BeginRunResult,
@@ -148,7 +149,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
-    const after = decodeCursor(query.cursor);
+    const after = decodeThreadCursor(query.cursor);
     const rows = this.db
       .prepare(
         `SELECT * FROM threads
@@ -169,7 +170,7 @@ export class SqliteThreadStore extends ThreadStore {
       ) as ThreadRow[];
     const threads = rows.slice(0, query.limit).map(toRecord);
     const last = threads[threads.length - 1];
-    return { threads, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    return { threads, nextCursor: rows.length > query.limit && last ? encodeThreadCursor(last) : null };
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
@@ -251,18 +252,4 @@ function toRecord(row: ThreadRow): ThreadRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function encodeCursor(thread: ThreadRecord): string {
-  return Buffer.from(JSON.stringify([thread.updatedAt, thread.threadId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { updatedAt: number; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string];
-    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
-  } catch {
-    return undefined;
-  }
 }

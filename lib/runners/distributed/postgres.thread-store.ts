@@ -1,0 +1,240 @@
+import { createRequire } from 'node:module';
+import { Logger } from '@nestjs/common';
+import type { BaseEvent } from '@ag-ui/core';
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { positiveInteger } from '../runner-options.util.js';
+import { decodeThreadCursor, encodeThreadCursor } from '../thread-cursor.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from '../thread-store.js';
+import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
+
+/** What the store uses of a `pg` Pool. */
+export interface PgPoolLike extends PgQueryable {
+  connect(): Promise<PgQueryable & { release(): void }>;
+  end(): Promise<void>;
+}
+
+export interface PostgresThreadStoreOptions {
+  /** `pg` Pool options (`connectionString`, `host`, ...), or an existing Pool (not ended by the store). */
+  postgres: Record<string, unknown> | PgPoolLike;
+  /** The schema holding the tables. Default `copilotkit`. */
+  schema?: string;
+  /** Run the migrations when the store starts. Default true; see `migratePostgres`. */
+  migrate?: boolean;
+  /** How long a running run stays locked without its instance renewing it. Default 30 s. */
+  leaseMs?: number;
+  retention?: { maxThreads?: number; maxAgeMs?: number };
+}
+
+const logger = new Logger('CopilotKit');
+
+interface ThreadRow {
+  id: string;
+  owner_id: string | null;
+  agent_id: string;
+  name: string | null;
+  archived: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * Threads in PostgreSQL, shared by every instance: durable history, owners, and the per-thread lock
+ * (a unique index over running runs, with a lease each instance renews while its run is alive).
+ */
+export class PostgresThreadStore extends ThreadStore {
+  readonly durable = true;
+  private readonly pool: PgPoolLike;
+  private readonly ownsPool: boolean;
+  private readonly s: string;
+  private readonly leaseMs: number;
+  private readonly retention: { maxThreads?: number; maxAgeMs?: number };
+  private readonly ready: Promise<unknown>;
+
+  constructor(options: PostgresThreadStoreOptions) {
+    super();
+    this.s = checkSchemaName(options.schema ?? 'copilotkit');
+    this.leaseMs = positiveInteger('leaseMs', options.leaseMs ?? 30_000);
+    this.retention = { ...options.retention };
+    const given = options.postgres as Partial<PgPoolLike>;
+    this.ownsPool = typeof given?.query !== 'function';
+    this.pool = this.ownsPool ? createPool(options.postgres as Record<string, unknown>) : (given as PgPoolLike);
+    this.ready = options.migrate === false ? Promise.resolve() : migratePostgres(this.pool, this.s);
+  }
+
+  async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
+    await this.ready;
+    const now = Date.now();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO ${this.s}.threads (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING`,
+        [run.threadId, run.ownerId ?? null, run.agentId, now],
+      );
+      const { rows } = await client.query(`SELECT owner_id FROM ${this.s}.threads WHERE id = $1 FOR UPDATE`, [run.threadId]);
+      let result: BeginRunResult = 'started';
+      if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
+      else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount) {
+        result = 'busy';
+      }
+      if (result !== 'started') {
+        await client.query('ROLLBACK');
+        return result;
+      }
+      await client.query(
+        `INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`,
+        [run.threadId, run.runId, run.agentId, now + this.leaseMs, now],
+      );
+      await client.query(`UPDATE ${this.s}.threads SET updated_at = $2 WHERE id = $1`, [run.threadId, now]);
+      await client.query('COMMIT');
+      return 'started';
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // Another instance took the thread between our check and our insert.
+      if ((error as { code?: string }).code === '23505') return 'busy';
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO ${this.s}.events (run_position, seq, event)
+       SELECT r.position, x.seq, x.event FROM ${this.s}.runs r, unnest($3::int[], $4::text[]) AS x(seq, event)
+       WHERE r.thread_id = $1 AND r.run_id = $2
+       ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
+      [threadId, runId, events.map((_, i) => fromSeq + i), events.map((event) => JSON.stringify(event))],
+    );
+  }
+
+  async endRun(threadId: string, runId: string): Promise<void> {
+    await this.pool.query(
+      `WITH ended AS (UPDATE ${this.s}.runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = $1 AND run_id = $2)
+       UPDATE ${this.s}.threads SET updated_at = $3 WHERE id = $1`,
+      [threadId, runId, Date.now()],
+    );
+  }
+
+  async getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    await this.ready;
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.threads WHERE id = $1`, [threadId]);
+    return rows[0] && toRecord(rows[0] as ThreadRow);
+  }
+
+  async getRuns(threadId: string): Promise<StoredRun[]> {
+    await this.ready;
+    const { rows } = await this.pool.query(
+      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+       FROM ${this.s}.runs r LEFT JOIN ${this.s}.events e ON e.run_position = r.position
+       WHERE r.thread_id = $1 ORDER BY r.position, e.seq`,
+      [threadId],
+    );
+    const runs = new Map<string, StoredRun>();
+    for (const row of rows as Array<{ position: string; run_id: string; agent_id: string; status: StoredRun['status']; started_at: string; event: string | null }>) {
+      let run = runs.get(row.position);
+      if (!run) {
+        run = { runId: row.run_id, agentId: row.agent_id, status: row.status, startedAt: Number(row.started_at), events: [] };
+        runs.set(row.position, run);
+      }
+      if (row.event !== null) run.events.push(JSON.parse(row.event) as BaseEvent);
+    }
+    return [...runs.values()];
+  }
+
+  async listThreads(query: ThreadQuery): Promise<ThreadPage> {
+    await this.ready;
+    const after = decodeThreadCursor(query.cursor);
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ${this.s}.threads
+       WHERE owner_id IS NOT DISTINCT FROM $1 AND ($2::text IS NULL OR agent_id = $2) AND ($3 OR NOT archived)
+         AND ($4::bigint IS NULL OR updated_at < $4 OR (updated_at = $4 AND id > $5))
+       ORDER BY updated_at DESC, id LIMIT $6`,
+      [query.ownerId ?? null, query.agentId ?? null, query.includeArchived ?? false, after?.updatedAt ?? null, after?.id ?? '', query.limit + 1],
+    );
+    const threads = (rows as ThreadRow[]).slice(0, query.limit).map(toRecord);
+    const last = threads[threads.length - 1];
+    return { threads, nextCursor: rows.length > query.limit && last ? encodeThreadCursor(last) : null };
+  }
+
+  async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.s}.threads SET name = COALESCE($2, name), archived = COALESCE($3, archived), updated_at = $4 WHERE id = $1`,
+      [threadId, changes.name ?? null, changes.archived ?? null, Date.now()],
+    );
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.s}.threads WHERE id = $1`, [threadId]);
+  }
+
+  override async renewLeases(runs: ReadonlyArray<{ threadId: string; runId: string }>): Promise<void> {
+    if (runs.length === 0) return;
+    await this.pool.query(
+      `UPDATE ${this.s}.runs SET lease_expires_at = $1
+       WHERE status = 'running' AND (thread_id, run_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [Date.now() + this.leaseMs, runs.map((r) => r.threadId), runs.map((r) => r.runId)],
+    );
+  }
+
+  override async expiredRuns(threadId?: string): Promise<Array<{ threadId: string; runId: string }>> {
+    await this.ready;
+    const { rows } = await this.pool.query(
+      `SELECT thread_id, run_id FROM ${this.s}.runs WHERE status = 'running' AND lease_expires_at < $1 AND ($2::text IS NULL OR thread_id = $2)`,
+      [Date.now(), threadId ?? null],
+    );
+    return rows.map((row: { thread_id: string; run_id: string }) => ({ threadId: row.thread_id, runId: row.run_id }));
+  }
+
+  override async applyRetention(): Promise<void> {
+    await this.ready;
+    const idle = `NOT EXISTS (SELECT 1 FROM ${this.s}.runs r WHERE r.thread_id = t.id AND r.status = 'running')`;
+    if (this.retention.maxAgeMs !== undefined) {
+      await this.pool.query(`DELETE FROM ${this.s}.threads t WHERE updated_at < $1 AND ${idle}`, [Date.now() - this.retention.maxAgeMs]);
+    }
+    if (this.retention.maxThreads !== undefined) {
+      await this.pool.query(
+        `DELETE FROM ${this.s}.threads t WHERE ${idle} AND id IN (SELECT id FROM ${this.s}.threads ORDER BY updated_at DESC, id OFFSET $1)`,
+        [this.retention.maxThreads],
+      );
+    }
+  }
+
+  override async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    if (this.ownsPool) await this.pool.end();
+  }
+}
+
+function createPool(options: Record<string, unknown>): PgPoolLike {
+  let pg: { Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown } };
+  try {
+    pg = createRequire(import.meta.url)('pg');
+  } catch {
+    throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'pg' package: npm install pg");
+  }
+  const pool = new pg.Pool(options);
+  // An idle connection dropped by the server must not take the process down; the pool replaces it.
+  pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
+  return pool;
+}
+
+function toRecord(row: ThreadRow): ThreadRecord {
+  return {
+    threadId: row.id,
+    ...(row.owner_id !== null && { ownerId: row.owner_id }),
+    agentId: row.agent_id,
+    ...(row.name !== null && { name: row.name }),
+    archived: row.archived,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

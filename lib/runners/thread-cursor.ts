@@ -1,0 +1,17 @@
+import type { ThreadRecord } from './thread-store.js';
+
+/** The position after a thread in a list sorted newest first: its update time, then its id. */
+export function encodeThreadCursor(thread: ThreadRecord): string {
+  return Buffer.from(JSON.stringify([thread.updatedAt, thread.threadId])).toString('base64url');
+}
+
+/** An unreadable cursor starts from the top rather than failing the request. */
+export function decodeThreadCursor(cursor: string | undefined): { updatedAt: number; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string];
+    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
