@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { RedisPostgresAgentRunner, type RedisPostgresAgentRunnerOptions } from '../../lib/index.js';
+import { migratePostgres, RedisPostgresAgentRunner, type RedisPostgresAgentRunnerOptions } from '../../lib/index.js';
 import { startChildApp } from '../fixtures/child-app.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
@@ -152,6 +152,24 @@ describe('RedisPostgresAgentRunner across instances', () => {
       next = await postSse(`${a.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
     } while (next.events.at(-1)?.type !== 'RUN_FINISHED' && Date.now() < deadline);
     expect(next.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
+  });
+
+  it('runs its migrations once, however many instances start together, or from a deployment step', async () => {
+    const own = `${schema}_m`;
+    const pool = new pg.Pool({ connectionString });
+    try {
+      expect(await Promise.all([migratePostgres(pool, own), migratePostgres(pool, own), migratePostgres(pool, own)])).toEqual([1, 1, 1]);
+      expect((await pool.query(`SELECT version FROM ${own}.schema_migrations`)).rows).toEqual([{ version: 1 }]);
+      const c = await instance('m', { schema: own, migrate: false });
+      try {
+        expect((await postSse(`${c.url}/agent/slow/run`, runInput())).events.at(-1)?.type).toBe('RUN_FINISHED');
+      } finally {
+        await c.close();
+      }
+    } finally {
+      await pool.query(`DROP SCHEMA IF EXISTS ${own} CASCADE`);
+      await pool.end();
+    }
   });
 
   it('drains on shutdown: takes no new runs, then ends the running ones properly and frees their threads', async () => {

@@ -14,6 +14,8 @@ import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { AssistantAgent } from './assistant.agent.js';
 import { SupportAgent } from './support.agent.js';
 import { DurableCopilotModule } from './durable-copilot.module.js';
+import { ScaledCopilotModule } from './scaled-copilot.module.js';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +39,7 @@ describe('README examples', () => {
       'test/readme/assistant.agent.ts',
       'test/readme/durable-copilot.module.ts',
       'test/readme/digest.service.ts',
+      'test/readme/scaled-copilot.module.ts',
     ]);
   });
 
@@ -183,6 +186,37 @@ describe('README examples', () => {
       process.env = saved;
       await llm.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('many instances: two apps on one PostgreSQL and Redis share threads', async () => {
+    const llm = await new LlmMock().start();
+    const schema = `copilotkit_readme_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${llm.server.url}/v1`,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      COPILOTKIT_SCHEMA: schema,
+    });
+    llm.server.onMessage('hello', { content: 'Hi from one instance.' });
+    const [a, b] = await Promise.all([
+      startApp([ConfigModule.forRoot({ isGlobal: true }), ScaledCopilotModule]),
+      startApp([ConfigModule.forRoot({ isGlobal: true }), ScaledCopilotModule]),
+    ]);
+    try {
+      const input = runInput({ text: 'hello' });
+      await postSse(`${a.url}/agent/default/run`, input);
+      const { messages } = await (await fetch(`${b.url}/threads/${input.threadId}/messages`)).json();
+      expect(messages.map((m: { content: string }) => m.content)).toEqual(['hello', 'Hi from one instance.']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+      process.env = saved;
+      await llm.stop();
     }
   });
 

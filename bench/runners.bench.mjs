@@ -1,0 +1,99 @@
+// Runner overhead: the same load against the in-memory, SQLite and Redis + PostgreSQL runners, each
+// server in its own process, the in-memory one as the reference. Prints runs/s, time to first text
+// delta and their ratios, and writes bench/results/runners.json. Not a test: numbers, no verdicts.
+//
+//   npm run build && node bench/runners.bench.mjs [--runs 1500] [--concurrency 16]
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+
+const arg = (name, fallback) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const RUNS = arg('runs', 1500);
+const CONCURRENCY = arg('concurrency', 16);
+const schema = `copilotkit_bench_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+const dir = mkdtempSync(join(tmpdir(), 'copilotkit-bench-'));
+const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
+
+const servers = [
+  ['in-memory', ''],
+  ['sqlite', JSON.stringify({ path: join(dir, 'bench.sqlite') })],
+  ['redis-postgres', JSON.stringify({ postgres: { connectionString }, schema, redis: { host: '127.0.0.1', port: 6379 }, keyPrefix: schema })],
+];
+
+async function startServer(kind, options) {
+  const child = fork(new URL('./runner-server.mjs', import.meta.url), [kind, options], { stdio: 'inherit' });
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve(message.port));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { url: `http://127.0.0.1:${port}/copilotkit/agent/scripted/run`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('stop'))) };
+}
+
+/** One run: POST, read the stream to its end, note when the first text delta arrived. */
+async function oneRun(url) {
+  const started = performance.now();
+  const threadId = randomUUID();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ threadId, runId: randomUUID(), messages: [{ id: randomUUID(), role: 'user', content: 'hi' }], tools: [], context: [] }),
+  });
+  const decoder = new TextDecoder();
+  let body = '';
+  let firstDelta;
+  for await (const chunk of response.body) {
+    body += decoder.decode(chunk, { stream: true });
+    if (firstDelta === undefined && body.includes('TEXT_MESSAGE_CONTENT')) firstDelta = performance.now() - started;
+  }
+  if (!body.includes('"RUN_FINISHED"')) throw new Error(`run did not finish: ${body.slice(-200)}`);
+  return firstDelta;
+}
+
+async function load(url) {
+  for (let i = 0; i < 50; i++) await oneRun(url); // warm-up
+  const ttft = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next++ < RUNS) ttft.push(await oneRun(url));
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  ttft.sort((a, b) => a - b);
+  const at = (q) => ttft[Math.min(ttft.length - 1, Math.floor(q * ttft.length))];
+  return { runsPerSecond: RUNS / seconds, ttftP50: at(0.5), ttftP90: at(0.9) };
+}
+
+const results = {};
+try {
+  for (const [kind, options] of servers) {
+    const server = await startServer(kind, options);
+    try {
+      results[kind] = await load(server.url);
+    } finally {
+      await server.stop();
+    }
+  }
+} finally {
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const reference = results['in-memory'];
+console.log(`\n${RUNS} runs of 44 events each, concurrency ${CONCURRENCY}; ratios against the in-memory runner\n`);
+console.log('runner           runs/s   ratio   ttft p50 ms   ratio   ttft p90 ms');
+for (const [kind, r] of Object.entries(results)) {
+  console.log(
+    `${kind.padEnd(15)} ${r.runsPerSecond.toFixed(0).padStart(7)}   ${(r.runsPerSecond / reference.runsPerSecond).toFixed(2).padStart(5)}   ${r.ttftP50.toFixed(2).padStart(11)}   ${(r.ttftP50 / reference.ttftP50).toFixed(2).padStart(5)}   ${r.ttftP90.toFixed(2).padStart(11)}`,
+  );
+}
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/runners.json', import.meta.url), JSON.stringify({ runs: RUNS, concurrency: CONCURRENCY, results }, null, 2));
