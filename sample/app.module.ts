@@ -1,20 +1,40 @@
 import { Module } from '@nestjs/common';
-import { BuiltInAgent, CopilotKitModule, type AgUiAgent } from 'nestjs-copilotkit';
-import { DemoAgent } from './demo.agent.js';
+import { BuiltInAgent, CopilotKitModule, SqliteAgentRunner } from 'nestjs-copilotkit';
+import { ModelProvider } from './agents/model.provider.js';
+import { PlannerAgent } from './agents/planner.agent.js';
+import { AuthController } from './auth/auth.controller.js';
+import { BearerAuthGuard } from './auth/bearer-auth.guard.js';
+import { ConfigController } from './config.controller.js';
+import { TasksController } from './tasks/tasks.controller.js';
+import { TasksService } from './tasks/tasks.service.js';
 
-/** A real model when a key is set; otherwise a scripted agent, so the app runs anywhere. */
-function defaultAgent(): AgUiAgent {
-  const instructions = 'You are the assistant of a Nest app. Be brief.';
-  if (process.env.OPENAI_API_KEY) return new BuiltInAgent({ model: 'openai:gpt-4o-mini', instructions });
-  if (process.env.ANTHROPIC_API_KEY) return new BuiltInAgent({ model: 'anthropic:claude-haiku-4-5', instructions });
-  return new DemoAgent();
-}
+@Module({
+  providers: [{ provide: ModelProvider, useFactory: () => ModelProvider.create() }],
+  exports: [ModelProvider],
+})
+export class ModelsModule {}
 
 @Module({
   imports: [
-    CopilotKitModule.forRoot({
-      agents: { default: defaultAgent() },
+    ModelsModule,
+    CopilotKitModule.forRootAsync({
+      imports: [ModelsModule],
+      inject: [ModelProvider],
+      useFactory: (models: ModelProvider) => ({
+        agents: {
+          default: new BuiltInAgent({
+            model: models.model,
+            instructions: 'You are the assistant of a task board. Use the actions to read and change it. Be brief.',
+            maxSteps: 4,
+          }),
+        },
+        // Threads survive restarts and belong to the signed-in user.
+        runner: new SqliteAgentRunner({ path: process.env.SAMPLE_DB ?? '.tmp/sample.sqlite' }),
+      }),
+      guards: [BearerAuthGuard],
     }),
   ],
+  controllers: [AuthController, ConfigController, TasksController],
+  providers: [TasksService, PlannerAgent],
 })
 export class AppModule {}

@@ -5,7 +5,6 @@ import { ConfigModule } from '@nestjs/config';
 import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CopilotKitModule } from 'nestjs-copilotkit';
-import { AppModule } from '../../sample/app.module.js';
 import { startApp, startCopilotKit, type TestApp } from '../fixtures/test-app.js';
 import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { ScriptedAgent } from '../fixtures/test-agents.js';
@@ -32,7 +31,7 @@ describe('README examples', () => {
 
   it('embeds its examples from files that exist', () => {
     expect(marked.map((match) => match[1])).toEqual([
-      'sample/app.module.ts',
+      'test/readme/quickstart.module.ts',
       'test/readme/secured-copilot.module.ts',
       'test/readme/support.agent.ts',
       'test/readme/todo.service.ts',
@@ -47,16 +46,24 @@ describe('README examples', () => {
     expect(block).toBe(readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8'));
   });
 
-  it('quickstart: without a key, the sample answers in demo mode through the official client', async () => {
-    expect(process.env.OPENAI_API_KEY ?? process.env.ANTHROPIC_API_KEY).toBeUndefined();
+  it('quickstart: the built-in agent answers through the official client', async () => {
+    const llm = await new LlmMock().start();
+    const saved = { ...process.env };
+    Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.server.url}/v1` });
+    llm.server.onMessage('ping', { content: 'pong' });
+    // Imported here: the module builds its agent when it is loaded, from the environment.
+    const { AppModule } = await import('./quickstart.module.js');
     const server = await startApp([AppModule]);
     try {
       const agent = new HttpAgent({ url: `${server.url}/agent/default/run` });
       agent.addMessage({ id: randomUUID(), role: 'user', content: 'ping' });
       const { newMessages } = await agent.runAgent();
-      expect(newMessages[0].content).toMatch(/^Demo mode: no LLM is connected\. You asked: "ping"\./);
+      expect(newMessages.map((m) => m.content)).toEqual(['pong']);
+      expect(llm.requests()[0].body.messages[0].content).toContain('You are a helpful assistant.');
     } finally {
       await server.close();
+      await llm.stop();
+      process.env = saved;
     }
   });
 
