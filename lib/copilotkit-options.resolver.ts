@@ -4,6 +4,7 @@ import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.in
 import { AgentRunner } from './runners/agent-runner.js';
 import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
 import { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
+import { parseByteSize } from './http/json-body.middleware.js';
 
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
@@ -13,6 +14,7 @@ export interface ResolvedCopilotKitOptions {
   cancelRunOnDisconnect: boolean;
   maxBufferedBytes: number;
   threadOwner: ThreadOwnerResolver;
+  bodyLimitBytes: number;
   /** Undefined: on exactly when the runner is durable. */
   authoritativeHistory: boolean | undefined;
 }
@@ -25,6 +27,7 @@ const KNOWN_OPTIONS = new Set([
   'maxBufferedBytes',
   'threadOwner',
   'authoritativeHistory',
+  'bodyLimit',
 ]);
 const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
 
@@ -54,6 +57,8 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   if (given.cancelRunOnDisconnect !== undefined && typeof given.cancelRunOnDisconnect !== 'boolean') {
     problems.push(`'cancelRunOnDisconnect' must be a boolean.`);
   }
+  const bodyLimitBytes = parseByteSize(given.bodyLimit ?? '10mb');
+  if (bodyLimitBytes === undefined) problems.push(`'bodyLimit' must be a size such as '10mb' or a number of bytes; got ${String(given.bodyLimit)}.`);
   if (given.threadOwner !== undefined && typeof given.threadOwner !== 'function') {
     problems.push(`'threadOwner' must be a function (request) => owner id.`);
   }
@@ -71,6 +76,7 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     cancelRunOnDisconnect: given.cancelRunOnDisconnect ?? false,
     maxBufferedBytes,
     threadOwner: given.threadOwner ?? defaultThreadOwner,
+    bodyLimitBytes: bodyLimitBytes!,
     authoritativeHistory: given.authoritativeHistory,
   };
 }

@@ -11,6 +11,7 @@ import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import { createThreadsController } from './http/threads.controller.js';
+import { BodyLimitInstaller, COPILOTKIT_MOUNT_PATH } from './http/body-limit.installer.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionInvoker } from './actions/action-invoker.js';
@@ -61,6 +62,8 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
         useFactory: (options: ResolvedCopilotKitOptions) => new AgentRegistry(options.agents),
         inject: [COPILOTKIT_OPTIONS],
       },
+      { provide: COPILOTKIT_MOUNT_PATH, useValue: path },
+      BodyLimitInstaller,
       ActionRegistry,
       CopilotKitMetadataAccessor,
       InstanceResolver,

@@ -32,6 +32,11 @@ export interface CopilotKitModuleOptions {
    * earlier tool results. Default: on with a durable runner (SQLite, PostgreSQL), off in memory.
    */
   authoritativeHistory?: boolean;
+  /**
+   * Largest request body on the CopilotKit routes (`'10mb'` by default): conversations carry their
+   * whole history and images. The rest of the app keeps its own limit. Express only.
+   */
+  bodyLimit?: string | number;
 }
 
 /**

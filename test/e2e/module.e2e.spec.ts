@@ -167,6 +167,7 @@ describe('CopilotKitModule', () => {
       ['an unknown option', { agents: {}, agent: {} }, /unknown option 'agent'/],
       ['a negative heartbeat', { heartbeatMs: -1 }, /'heartbeatMs'/],
       ['a runner that is not one', { runner: {} }, /'runner' must implement AgentRunner/],
+      ['an unreadable body limit', { bodyLimit: 'lots' }, /'bodyLimit' must be a size/],
     ])('fails at boot with a clear message for %s', async (_case, options, message) => {
       const compile = Test.createTestingModule({ imports: [CopilotKitModule.forRoot(options as never)] }).compile();
       await expect(compile).rejects.toThrow(CopilotKitConfigurationError);
@@ -225,6 +226,28 @@ describe('CopilotKitModule', () => {
       const replay = await postSse(`${server.url}/agent/slow/connect`, { threadId: input.threadId });
       expect(replay.events.at(-1)).toEqual({ type: 'RUN_FINISHED', threadId: input.threadId, runId: input.runId });
       expect(probe.completedRuns).toBe(0);
+    });
+  });
+
+  describe('body limit', () => {
+    const bigInput = () => runInput({ text: 'x'.repeat(300_000) });
+
+    it('takes conversations far above Express’s 100 kB default on its own routes only', async () => {
+      const server = await start({ agents: { echo: new ScriptedAgent() } });
+      const run = await postSse(`${server.url}/agent/echo/run`, bigInput());
+      expect(run.status).toBe(200);
+      expect(run.events.at(-1)?.type).toBe('RUN_FINISHED');
+      const elsewhere = await postJson(`${server.origin}/other`, bigInput());
+      expect(elsewhere.status).toBe(413);
+    });
+
+    it('answers 413 JSON past a configured limit', async () => {
+      const server = await start({ agents: { echo: new ScriptedAgent() }, bodyLimit: '100kb' });
+      const { status, json, headers } = await postJson(`${server.url}/agent/echo/run`, bigInput());
+      expect(status).toBe(413);
+      expect(headers.get('content-type')).toMatch(/^application\/json/);
+      expect(json).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is larger than the limit of 102400 bytes.' });
+      expect((await fetch(`${server.url}/info`)).status).toBe(200);
     });
   });
 

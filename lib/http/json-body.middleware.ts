@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
+
+/**
+ * A JSON body reader for the CopilotKit routes only, with their own size limit. Conversations
+ * carry the whole history and images, far beyond Express's 100 kB default; raising the app-wide
+ * limit for that would loosen every other route. Installed ahead of Nest's parser, which then
+ * sees the body as already read (`_body`) and leaves it alone.
+ */
+export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) {
+  const segment = `/${mountPath}`;
+  const covers = (url: string) => {
+    const path = url.split('?')[0];
+    return mountPath === '' || path.endsWith(segment) || path.includes(`${segment}/`);
+  };
+  return (request: Request, response: ServerResponse, next: (error?: unknown) => void): void => {
+    const type = request.headers['content-type'] ?? '';
+    if (request._body || request.method !== 'POST' || !type.includes('json') || !covers(request.originalUrl ?? request.url ?? '')) {
+      return next();
+    }
+    const declared = Number(request.headers['content-length']);
+    if (declared > limitBytes) return reject(response, 413, `The request body is larger than the limit of ${limitBytes} bytes.`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        failed = true;
+        reject(response, 413, `The request body is larger than the limit of ${limitBytes} bytes.`);
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('error', (error) => {
+      failed = true;
+      next(error);
+    });
+    request.on('end', () => {
+      if (failed) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        request.body = text.length === 0 ? {} : JSON.parse(text);
+      } catch {
+        return reject(response, 400, 'The request body is not valid JSON.');
+      }
+      request._body = true;
+      next();
+    });
+  };
+}
+
+function reject(response: ServerResponse, status: number, message: string): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+  response.end(JSON.stringify({ statusCode: status, error: status === 413 ? 'Payload Too Large' : 'Bad Request', message }));
+}
+
+/** `'10mb'`, `'512kb'` or a number of bytes. */
+export function parseByteSize(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.floor(Number(match[1]) * unit);
+}
