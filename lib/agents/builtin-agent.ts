@@ -69,7 +69,10 @@ export class BuiltInAgent implements AgUiAgent {
     return new Observable<BaseEvent>((subscriber) => {
       // Unsubscribing (a stop, or a disconnect with cancelRunOnDisconnect) cancels the HTTP call.
       const teardown = new AbortController();
-      const signal = context ? AbortSignal.any([teardown.signal, context.signal]) : teardown.signal;
+      // One controller, fed by both: AbortSignal.any() costs far more per run on Node 20.
+      const stopped = () => teardown.abort();
+      context?.signal.addEventListener('abort', stopped, { once: true });
+      const signal = teardown.signal;
       const emit = (event: BaseEvent) => {
         if (!subscriber.closed) subscriber.next(event);
       };
@@ -92,7 +95,10 @@ export class BuiltInAgent implements AgUiAgent {
           subscriber.complete();
         })
         .catch((error: unknown) => subscriber.error(error));
-      return () => teardown.abort();
+      return () => {
+        context?.signal.removeEventListener('abort', stopped);
+        teardown.abort();
+      };
     });
   }
 }
