@@ -19,18 +19,20 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     if (request._body || request.method !== 'POST' || !type.includes('json') || !covers(request.originalUrl ?? request.url ?? '')) {
       return next();
     }
-    const declared = Number(request.headers['content-length']);
-    if (declared > limitBytes) return reject(response, 413, `The request body is larger than the limit of ${limitBytes} bytes.`);
+    const tooLarge = `The request body is larger than the limit of ${limitBytes} bytes.`;
+    // A body far past the limit is refused at once and the connection closed; one somewhat past it
+    // is read to its end and discarded, so the client gets to read the 413.
+    if (Number(request.headers['content-length']) > 4 * limitBytes) return reject(response, 413, tooLarge, true);
     const chunks: Buffer[] = [];
     let size = 0;
+    let overflow = false;
     let failed = false;
     request.on('data', (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
+      if (overflow) return;
       if (size > limitBytes) {
-        failed = true;
-        reject(response, 413, `The request body is larger than the limit of ${limitBytes} bytes.`);
-        request.resume();
+        overflow = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
@@ -41,6 +43,7 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     });
     request.on('end', () => {
       if (failed) return;
+      if (overflow) return reject(response, 413, tooLarge);
       const text = Buffer.concat(chunks).toString('utf8');
       try {
         request.body = text.length === 0 ? {} : JSON.parse(text);
@@ -53,9 +56,9 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
   };
 }
 
-function reject(response: ServerResponse, status: number, message: string): void {
+function reject(response: ServerResponse, status: number, message: string, close = false): void {
   if (response.headersSent) return;
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close' });
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...(close && { Connection: 'close' }) });
   response.end(JSON.stringify({ statusCode: status, error: status === 413 ? 'Payload Too Large' : 'Bad Request', message }));
 }
 

@@ -11,6 +11,11 @@ export function parseRunAgentInput(body: unknown): RunAgentInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new InvalidRunInputException([{ field: '', message: 'The request body must be a JSON object (a RunAgentInput).' }]);
   }
+  // `state` and `forwardedProps` are free-form and travel back out on RUN_STARTED: a body nested
+  // thousands deep would overflow the stack when it is serialised, mid-stream.
+  if (nestedDeeperThan(body, MAX_DEPTH)) {
+    throw new InvalidRunInputException([{ field: '', message: `The request body is nested more than ${MAX_DEPTH} levels deep.` }]);
+  }
   const result = RunAgentInputSchema.safeParse(upgradeLegacyParts(body as Record<string, unknown>));
   if (result.success) return result.data as RunAgentInput;
   const details: InvalidFieldDetail[] = result.error.issues.slice(0, 5).map((issue) => ({
@@ -18,6 +23,22 @@ export function parseRunAgentInput(body: unknown): RunAgentInput {
     message: issue.message,
   }));
   throw new InvalidRunInputException(details);
+}
+
+const MAX_DEPTH = 100;
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function nestedDeeperThan(root: object, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {

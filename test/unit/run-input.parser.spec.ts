@@ -48,6 +48,13 @@ describe('parseRunAgentInput', () => {
     expect(error.getResponse()).toMatchObject({ statusCode: 400, error: 'Invalid request body', message: expect.stringMatching(/^runId: /) });
   });
 
+  it('refuses a body nested deeper than any conversation needs', () => {
+    let state: Record<string, unknown> = {};
+    const root = state;
+    for (let i = 0; i < 5000; i++) state = (state.next = {}) as Record<string, unknown>;
+    expect(failure({ ...runInput(), state: root }).details[0].message).toMatch(/nested more than 100 levels/);
+  });
+
   it.each([null, 'text', 42, []])('rejects a body that is not an object (%p)', (body) => {
     expect(failure(body).details).toEqual([{ field: '', message: expect.stringContaining('JSON object') }]);
   });

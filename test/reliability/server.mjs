@@ -1,0 +1,36 @@
+// The app under the reliability suite, in its own process so that a crash, an unhandled rejection
+// or a leak shows as what it is. It runs the built library (npm test builds dist/ first).
+//   LLM_URL: the aimock server; RUNNER: memory | sqlite; DB: the SQLite file; GRACE_MS: drain time
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import OpenAI from 'openai';
+import { BuiltInAgent, CopilotKitModule, InMemoryAgentRunner, OpenAIAdapter, SqliteAgentRunner } from '../../dist/index.js';
+
+let unhandled = 0;
+process.on('unhandledRejection', (reason) => {
+  unhandled++;
+  console.error('UNHANDLED REJECTION', reason);
+});
+process.on('uncaughtException', (error) => {
+  console.error('UNCAUGHT EXCEPTION', error);
+  process.exit(70);
+});
+
+const client = new OpenAI({ baseURL: `${process.env.LLM_URL}/v1`, apiKey: 'test', maxRetries: 0 });
+const agent = new BuiltInAgent({ model: new OpenAIAdapter({ client, model: 'gpt-test' }), retry: { retries: 1, initialDelayMs: 5 } });
+const runner =
+  process.env.RUNNER === 'sqlite'
+    ? new SqliteAgentRunner({ path: process.env.DB, shutdownGraceMs: Number(process.env.GRACE_MS ?? 10_000) })
+    : new InMemoryAgentRunner({ maxThreads: 20 });
+
+const app = await NestFactory.create(CopilotKitModule.forRoot({ agents: { default: agent }, runner }), { logger: ['error'] });
+app.enableShutdownHooks();
+await app.listen(0, '127.0.0.1');
+
+// The test asks over IPC for figures that only the process itself knows.
+process.on('message', (message) => {
+  if (message !== 'stats') return;
+  globalThis.gc?.();
+  process.send({ stats: { unhandled, heapUsed: process.memoryUsage().heapUsed } });
+});
+process.send({ port: app.getHttpServer().address().port });
