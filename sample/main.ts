@@ -9,8 +9,6 @@ import { AppModule } from './app.module.js';
 async function bootstrap(): Promise<void> {
   mkdirSync('.tmp', { recursive: true });
   const app = await NestFactory.create<NestExpressApplication>(AppModule);
-  // Conversations carry the whole history (and images): Express's 100 kB default is too small.
-  app.useBodyParser('json', { limit: '10mb' });
   app.enableShutdownHooks();
   const logger = new Logger('Sample');
   // The web page (sample/web), built by `npm run build:web`.
