@@ -101,14 +101,7 @@ export class AgentRun {
    * runs), then open messages and tool calls are closed and RUN_FINISHED ends every reader's stream.
    */
   stop(): boolean {
-    if (this.isSettled) return false;
-    this.abortController.abort();
-    try {
-      this.options.agent.abortRun?.();
-    } catch (error) {
-      logger.warn(`abortRun() of agent '${this.agentId}' threw: ${describe(error)}`);
-    }
-    this.detachAgent();
+    if (!this.interrupt()) return false;
     this.guard.end('stopped');
     return true;
   }
@@ -118,6 +111,13 @@ export class AgentRun {
    * that stopped answering, where the client must not believe the run completed.
    */
   abort(message: string, code: string): boolean {
+    if (!this.interrupt()) return false;
+    this.guard.end('failed', message, code);
+    return true;
+  }
+
+  /** Tells the agent to stop (signal, `abortRun()`, unsubscribe); false if the run already ended. */
+  private interrupt(): boolean {
     if (this.isSettled) return false;
     this.abortController.abort();
     try {
@@ -126,7 +126,6 @@ export class AgentRun {
       logger.warn(`abortRun() of agent '${this.agentId}' threw: ${describe(error)}`);
     }
     this.detachAgent();
-    this.guard.end('failed', message, code);
     return true;
   }
 
