@@ -1,5 +1,7 @@
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import type { AgentsSource } from './interfaces/ag-ui-agent.interface.js';
+import type { CopilotKitHooks } from './hooks/copilotkit-hooks.interface.js';
+import { HOOK_METHODS } from './hooks/request-hooks.js';
 import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
 import { AgentRunner } from './runners/agent-runner.js';
 import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
@@ -17,6 +19,7 @@ export interface ResolvedCopilotKitOptions {
   bodyLimitBytes: number;
   /** Undefined: on exactly when the runner is durable. */
   authoritativeHistory: boolean | undefined;
+  hooks: CopilotKitHooks[];
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -28,7 +31,9 @@ const KNOWN_OPTIONS = new Set([
   'threadOwner',
   'authoritativeHistory',
   'bodyLimit',
+  'hooks',
 ]);
+
 const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
 
 /** Validates options at boot and reports every problem at once. */
@@ -68,6 +73,14 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
     problems.push(`'agents' must be a record of agent id to AG-UI agent, or a function returning one.`);
   }
+  const hooks = given.hooks === undefined ? [] : [given.hooks].flat();
+  hooks.forEach((entry, index) => {
+    const valid =
+      typeof entry === 'object' && entry !== null &&
+      HOOK_METHODS.some((name) => name in entry) &&
+      HOOK_METHODS.every((name) => entry[name] === undefined || typeof entry[name] === 'function');
+    if (!valid) problems.push(`'hooks'[${index}] must be an object with beforeRequest, afterRequest or onError functions.`);
+  });
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
     agents: given.agents,
@@ -78,5 +91,6 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     threadOwner: given.threadOwner ?? defaultThreadOwner,
     bodyLimitBytes: bodyLimitBytes!,
     authoritativeHistory: given.authoritativeHistory,
+    hooks,
   };
 }

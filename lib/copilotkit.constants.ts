@@ -10,3 +10,5 @@ export const COPILOT_ACTION_METADATA = 'nestjs-copilotkit:action';
 export const COPILOT_ACTION_PARAMS_METADATA = 'nestjs-copilotkit:action-params';
 /** Metadata of `@CopilotAgent()` on a class. */
 export const COPILOT_AGENT_METADATA = 'nestjs-copilotkit:agent';
+/** Marks a `@CopilotHooks()` provider. */
+export const COPILOT_HOOKS_METADATA = 'nestjs-copilotkit:hooks';

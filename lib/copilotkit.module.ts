@@ -17,6 +17,7 @@ import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionInvoker } from './actions/action-invoker.js';
 import { ActionRegistry } from './discovery/action-registry.js';
 import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
+import { RequestHooks } from './hooks/request-hooks.js';
 import { CopilotKitMetadataAccessor } from './discovery/copilotkit-metadata.accessor.js';
 import { InstanceResolver } from './discovery/instance-resolver.js';
 import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
@@ -68,6 +69,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       CopilotKitMetadataAccessor,
       InstanceResolver,
       CopilotKitExplorer,
+      RequestHooks,
       ActionAuthorizer,
       ActionInvoker,
       CopilotRuntime,

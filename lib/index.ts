@@ -62,7 +62,7 @@ export type {
   CopilotRunContext,
 } from './interfaces/copilot-run-context.interface.js';
 export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.js';
-export { BuiltInAgent, type BuiltInAgentOptions, type UsageReport } from './agents/builtin-agent.js';
+export { BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
 export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
 export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
 export type {
@@ -73,3 +73,13 @@ export type {
   ModelTool,
 } from './agents/adapters/model-adapter.interface.js';
 export type { RetryPolicy } from './agents/upstream-error.js';
+export { RemoteAgent, type RemoteAgentOptions } from './agents/remote/remote.agent.js';
+export { CopilotHooks } from './decorators/copilot-hooks.decorator.js';
+export { copilotRequestOf, type CopilotRequest } from './hooks/copilot-request.js';
+export type {
+  CopilotKitHooks,
+  CopilotRequestContext,
+  CopilotRequestOutcome,
+  CopilotRequestSummary,
+  CopilotRoute,
+} from './hooks/copilotkit-hooks.interface.js';

@@ -10,6 +10,7 @@ import type {
   ActionDescriptor,
   CopilotRunActions,
 } from '../interfaces/copilot-run-context.interface.js';
+import { inSpan } from '../observability/telemetry.js';
 import { ActionAuthorizer } from './action-authorizer.js';
 import { failure, success, thrown } from './action-result.js';
 
@@ -57,7 +58,20 @@ export class ActionInvoker {
       .map(({ name, description, schema }) => ({ name, description, parameters: schema.jsonSchema }));
   }
 
-  async invoke(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
+  invoke(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
+    // The span's duration is the action's; its outcome is the status the model is told.
+    return inSpan(
+      'copilotkit.action',
+      { 'copilotkit.action.name': name, 'copilotkit.agent_id': scope.agentId },
+      () => this.execute(name, rawArgs, scope, toolCallId),
+      (result) => ({
+        attributes: { 'copilotkit.action.outcome': result.status },
+        error: result.status === 'success' ? undefined : result.status,
+      }),
+    );
+  }
+
+  private async execute(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
     const action = this.registry.get(name);
     if (!action || (action.agents && !action.agents.includes(scope.agentId))) {
       return failure('not_found', `There is no action named '${name}' available to this agent.`);

@@ -6,6 +6,7 @@ import type { CopilotRunContext } from '../interfaces/copilot-run-context.interf
 import type { ModelAdapter, ModelSettings } from './adapters/model-adapter.interface.js';
 import { runAgentLoop } from './agent-loop.js';
 import { resolveModel } from './model-resolver.js';
+import { totalTokens } from '../observability/telemetry.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
 
 /** Token usage of one run, for logging, billing or quotas. */
@@ -17,6 +18,14 @@ export interface UsageReport {
   usage: TokenUsage[];
   /** The HTTP request of the run, to attribute the usage to a user or tenant. */
   request: unknown;
+  /** Priced with the agent's `pricing`, when it has one. */
+  costUsd?: number;
+}
+
+/** Prices in US dollars per million tokens, as providers publish them. */
+export interface ModelPricing {
+  inputPerMillion: number;
+  outputPerMillion: number;
 }
 
 export interface BuiltInAgentOptions extends ModelSettings {
@@ -38,6 +47,8 @@ export interface BuiltInAgentOptions extends ModelSettings {
   description?: string;
   /** Called once per run with its token usage (also sent on RUN_FINISHED as `usage`). */
   onUsage?: (report: UsageReport) => void;
+  /** What the model costs, so usage reports carry `costUsd`. */
+  pricing?: ModelPricing;
 }
 
 /**
@@ -61,6 +72,10 @@ export class BuiltInAgent implements AgUiAgent {
     this.adapter = resolveModel(options.model, options.apiKey, label);
     this.description = options.description ?? `Chat with ${this.adapter.provider} ${this.adapter.model}.`;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const { inputPerMillion, outputPerMillion } = options.pricing ?? { inputPerMillion: 0, outputPerMillion: 0 };
+    if (![inputPerMillion, outputPerMillion].every((price) => Number.isFinite(price) && price >= 0)) {
+      throw new CopilotKitConfigurationError(`${label}: 'pricing' needs non-negative 'inputPerMillion' and 'outputPerMillion'.`);
+    }
     const { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions } = options;
     this.settings = { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions };
   }
@@ -90,7 +105,9 @@ export class BuiltInAgent implements AgUiAgent {
       })
         .then((usage) => {
           if (usage && this.options.onUsage && context) {
-            this.options.onUsage({ agentId: context.agentId, threadId: input.threadId, runId: input.runId, usage, request: context.request });
+            const { agentId, request } = context;
+            const costUsd = this.options.pricing && priceOf(usage, this.options.pricing);
+            this.options.onUsage({ agentId, threadId: input.threadId, runId: input.runId, usage, request, ...(costUsd !== undefined && { costUsd }) });
           }
           subscriber.complete();
         })
@@ -101,4 +118,9 @@ export class BuiltInAgent implements AgUiAgent {
       };
     });
   }
+}
+
+function priceOf(usage: readonly TokenUsage[], pricing: ModelPricing): number {
+  const { input, output } = totalTokens(usage);
+  return (input * pricing.inputPerMillion + output * pricing.outputPerMillion) / 1_000_000;
 }

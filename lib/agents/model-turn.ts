@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { EventType, type AssistantMessage, type BaseEvent, type ReasoningMessage, type TokenUsage } from '@ag-ui/core';
 import type { ModelAdapter, ModelRequest } from './adapters/model-adapter.interface.js';
+import { inSpan, usageAttributes } from '../observability/telemetry.js';
 import { classifyUpstreamError, retryDelay, sleep, type RetryPolicy, type UpstreamFailure } from './upstream-error.js';
 
 export interface ToolCallRequest {
@@ -41,7 +42,25 @@ class IncompleteStreamError extends Error {
  * message as their parent. A 429, 5xx or connection failure before anything was streamed is
  * retried with backoff; after that, the turn ends with the failure and the caller reports it.
  */
-export async function streamModelTurn(
+export function streamModelTurn(
+  adapter: ModelAdapter,
+  request: ModelRequest,
+  emit: (event: BaseEvent) => void,
+  options: TurnOptions,
+): Promise<TurnOutcome> {
+  // Named and described after OpenTelemetry's GenAI conventions, so tracing backends chart it.
+  return inSpan(
+    'copilotkit.llm',
+    { 'gen_ai.system': adapter.provider, 'gen_ai.request.model': adapter.model },
+    () => streamTurn(adapter, request, emit, options),
+    (outcome) => ({
+      attributes: { ...usageAttributes(outcome.usage), 'gen_ai.response.tool_calls': outcome.toolCalls.length },
+      error: outcome.failure?.code,
+    }),
+  );
+}
+
+async function streamTurn(
   adapter: ModelAdapter,
   request: ModelRequest,
   emit: (event: BaseEvent) => void,

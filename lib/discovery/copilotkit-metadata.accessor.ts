@@ -5,6 +5,7 @@ import {
   COPILOT_ACTION_METADATA,
   COPILOT_ACTION_PARAMS_METADATA,
   COPILOT_AGENT_METADATA,
+  COPILOT_HOOKS_METADATA,
 } from '../copilotkit.constants.js';
 import type { ActionParamBinding } from '../decorators/action-params.util.js';
 import type { CopilotAgentOptions } from '../decorators/copilot-agent.decorator.js';
@@ -27,6 +28,10 @@ export class CopilotKitMetadataAccessor {
 
   getAgentOptions(target: Function): Pick<CopilotAgentOptions, 'name' | 'description'> | undefined {
     return this.reflector.get(COPILOT_AGENT_METADATA, target);
+  }
+
+  isHooks(target: Function): boolean {
+    return this.reflector.get<boolean | undefined>(COPILOT_HOOKS_METADATA, target) === true;
   }
 
   /** `@UseGuards()` on the class, then on the method: the order Nest applies them in. */

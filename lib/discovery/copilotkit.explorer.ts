@@ -10,6 +10,8 @@ import type { ActionDefinition, ProviderWrapper } from './action-definition.js';
 import { ActionRegistry } from './action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
 import { InstanceResolver } from './instance-resolver.js';
+import { HOOK_METHODS, RequestHooks } from '../hooks/request-hooks.js';
+import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 
 type ModuleEntry = ModulesContainer extends Map<string, infer M> ? M : never;
 
@@ -25,6 +27,7 @@ export class CopilotKitExplorer implements OnModuleInit {
   private readonly explored = new Set<ModuleEntry>();
   private readonly seenHandlers = new Set<Function>();
   private readonly seenAgentClasses = new Set<Function>();
+  private readonly seenHookClasses = new Set<Function>();
   private exploring: Promise<void> | undefined;
 
   constructor(
@@ -35,6 +38,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     private readonly actions: ActionRegistry,
     private readonly agents: AgentRegistry,
     private readonly instances: InstanceResolver,
+    private readonly hooks: RequestHooks,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -58,6 +62,7 @@ export class CopilotKitExplorer implements OnModuleInit {
       const hostClass = classOf(wrapper);
       if (!hostClass) continue;
       this.registerAgent(wrapper, hostClass);
+      this.registerHooks(wrapper, hostClass);
       for (const methodName of this.scanner.getAllMethodNames(hostClass.prototype)) {
         await this.registerAction(wrapper, hostClass, methodName);
       }
@@ -136,6 +141,16 @@ export class CopilotKitExplorer implements OnModuleInit {
       resolve: (context) => this.instances.resolve<AgUiAgent>(wrapper, context.request),
     });
     logger.log(`Serving @CopilotAgent ${hostClass.name} as '${id}'`);
+  }
+
+  private registerHooks(wrapper: ProviderWrapper, hostClass: Type<unknown>): void {
+    if (!this.accessor.isHooks(hostClass) || this.seenHookClasses.has(hostClass)) return;
+    this.seenHookClasses.add(hostClass);
+    const methods = HOOK_METHODS.filter((name) => typeof (hostClass.prototype as Record<string, unknown>)[name] === 'function');
+    if (methods.length === 0) {
+      throw new CopilotKitConfigurationError(`@CopilotHooks class ${hostClass.name} has none of ${HOOK_METHODS.join(', ')}.`);
+    }
+    this.hooks.add({ location: hostClass.name, resolve: (request) => this.instances.resolve<CopilotKitHooks>(wrapper, request) });
   }
 }
 

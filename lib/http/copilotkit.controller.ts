@@ -4,7 +4,6 @@ import {
   Body,
   Controller,
   Get,
-  HttpCode,
   Inject,
   Param,
   Post,
@@ -18,10 +17,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
-import type { RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import type { IdentifiedEvent } from '../runners/agent-runner.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
 import { sendSseResponse } from './sse-response.js';
+import type { CopilotRequest } from '../hooks/copilot-request.js';
+import type { CopilotRoute } from '../hooks/copilotkit-hooks.interface.js';
+import { RequestHooks } from '../hooks/request-hooks.js';
 import { parseSingleRouteEnvelope } from './single-route-envelope.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
@@ -35,7 +36,8 @@ type PlatformResponse = ServerResponse | { raw: ServerResponse };
  * Why `@Post()` + `@Res()` instead of `@Sse()`: the single-route endpoint answers JSON or a stream
  * from one route, which `@Sse()` cannot; `@Sse()` on Nest 11 cannot send heartbeat comments and
  * numbers every event; and a host app's global response-mapping interceptor rewrites every `@Sse()`
- * frame, while it cannot touch a stream written here. Guards, pipes, filters for pre-stream errors,
+ * frame, while it cannot touch a stream written here. JSON replies go through the HTTP adapter for
+ * the same reason: the client reads their exact shape. Interceptors still run and see the request. Guards, pipes, filters for pre-stream errors,
  * the global prefix and versioning apply exactly as on any route.
  */
 export function createCopilotKitController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
@@ -46,11 +48,12 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       readonly runtime: CopilotRuntime,
       @Inject(COPILOTKIT_OPTIONS) readonly options: ResolvedCopilotKitOptions,
       readonly adapterHost: HttpAdapterHost,
+      readonly hooks: RequestHooks,
     ) {}
 
     @Get('info')
-    info(@Req() request: PlatformRequest): Promise<RuntimeInfo> {
-      return this.runtime.info({ request });
+    async info(@Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
+      this.json(response, await this.hooked({ method: 'info' }, request, () => this.runtime.info({ request })));
     }
 
     @Post('agent/:agentId/run')
@@ -60,7 +63,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Req() request: PlatformRequest,
       @Res() response: PlatformResponse,
     ): Promise<void> {
-      await this.startRun(agentId, body, request, response);
+      await this.hooked({ method: 'agent/run', agentId }, request, (current) => this.startRun(agentId, body, request, response, current));
     }
 
     @Post('agent/:agentId/connect')
@@ -71,18 +74,21 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Res() response: PlatformResponse,
     ): Promise<void> {
       const lastEventId = headerValue(request.headers['last-event-id']);
-      this.stream(request, response, await this.runtime.connectStream(agentId, body, { request, lastEventId }));
+      await this.hooked({ method: 'agent/connect', agentId }, request, (current) => this.startConnect(agentId, body, request, response, current, lastEventId));
     }
 
     @Post('agent/:agentId/stop/:threadId')
-    @HttpCode(200)
-    stop(
+    async stop(
       @Param('agentId') agentId: string,
       @Param('threadId') threadId: string,
       @Body() body: unknown,
       @Req() request: PlatformRequest,
-    ): Promise<StopResult> {
-      return this.runtime.stop(agentId, threadId, { runId: runIdOf(body), request });
+      @Res() response: PlatformResponse,
+    ): Promise<void> {
+      const result = await this.hooked({ method: 'agent/stop', agentId, threadId }, request, (current) =>
+        this.stopRun(agentId, threadId, body, request, current),
+      );
+      this.json(response, result);
     }
 
     /** The single-route transport: `{ method, params, body }` on the mount point itself. */
@@ -92,16 +98,23 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       switch (call.method) {
         case 'info':
           // The envelope has no thread routes, so /info must not promise them.
-          return this.json(response, await this.runtime.info({ request }, { threadRoutes: false }));
-        case 'agent/run':
-          return this.startRun(call.agentId, call.body, request, response);
-        case 'agent/connect':
-          return this.stream(request, response, await this.runtime.connectStream(call.agentId, call.body, { request }));
-        case 'agent/stop':
-          return this.json(
-            response,
-            await this.runtime.stop(call.agentId, call.threadId, { runId: runIdOf(call.body), request }),
+          return this.hooked({ method: 'info' }, request, async () =>
+            this.json(response, await this.runtime.info({ request }, { threadRoutes: false })),
           );
+        case 'agent/run':
+          return this.hooked({ method: 'agent/run', agentId: call.agentId }, request, (current) =>
+            this.startRun(call.agentId, call.body, request, response, current),
+          );
+        case 'agent/connect':
+          return this.hooked({ method: 'agent/connect', agentId: call.agentId }, request, (current) =>
+            this.startConnect(call.agentId, call.body, request, response, current),
+          );
+        case 'agent/stop': {
+          const { agentId, threadId } = call;
+          return this.hooked({ method: 'agent/stop', agentId, threadId }, request, async (current) =>
+            this.json(response, await this.stopRun(agentId, threadId, call.body, request, current)),
+          );
+        }
       }
     }
 
@@ -115,13 +128,51 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.methodNotAllowed(response, 'POST');
     }
 
-    private async startRun(agentId: string, body: unknown, request: PlatformRequest, response: PlatformResponse): Promise<void> {
+    /** Runs `handler` between the hooks: before-hooks may refuse; after-hooks see how it went. */
+    private async hooked<T>(route: CopilotRoute, request: PlatformRequest, handler: (current: CopilotRequest) => Promise<T>): Promise<T> {
+      const current = await this.hooks.begin(route, request);
+      try {
+        const result = await handler(current);
+        this.hooks.end(current);
+        return result;
+      } catch (error) {
+        this.hooks.end(current, error);
+        throw error;
+      }
+    }
+
+    private async startRun(
+      agentId: string,
+      body: unknown,
+      request: PlatformRequest,
+      response: PlatformResponse,
+      current: CopilotRequest,
+    ): Promise<void> {
       const events = await this.runtime.runStream(agentId, body, { request, response });
       const { threadId, runId } = body as { threadId: string; runId: string };
+      current.streamed(events, { threadId, runId });
       const onClientGone = this.options.cancelRunOnDisconnect
         ? () => void this.runtime.runner.stop({ threadId, runId })
         : undefined;
       this.stream(request, response, events, onClientGone);
+    }
+
+    private async startConnect(
+      agentId: string,
+      body: unknown,
+      request: PlatformRequest,
+      response: PlatformResponse,
+      current: CopilotRequest,
+      lastEventId?: string,
+    ): Promise<void> {
+      const events = await this.runtime.connectStream(agentId, body, { request, lastEventId });
+      current.streamed(events, { threadId: (body as { threadId: string }).threadId });
+      this.stream(request, response, events);
+    }
+
+    private stopRun(agentId: string, threadId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<StopResult> {
+      current.threadId = threadId;
+      return this.runtime.stop(agentId, threadId, { runId: runIdOf(body), request });
     }
 
     private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<IdentifiedEvent>, onClientGone?: () => void): void {

@@ -1,50 +1,64 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, UseGuards, type CanActivate, type Type } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res, UseGuards, type CanActivate, type Type } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { CopilotThreads } from '../runtime/copilot-threads.service.js';
 
 /**
  * The thread routes under `path`, as the CopilotKit client's thread UI calls them, scoped to the
- * caller. Built per `forRoot`, with the same guards as the protocol routes.
+ * caller. Built per `forRoot`, with the same guards as the protocol routes. Replies are written
+ * through the HTTP adapter, like the protocol routes', so a host app's global interceptor that
+ * wraps responses (`{ data: ... }`) cannot change the shape the CopilotKit client reads.
  */
 export function createThreadsController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
   @Controller(`${path}/threads`)
   @UseGuards(...guards)
   class CopilotKitThreadsController {
-    constructor(readonly threads: CopilotThreads) {}
+    constructor(
+      readonly threads: CopilotThreads,
+      readonly adapterHost: HttpAdapterHost,
+    ) {}
 
     @Get()
-    list(@Req() request: unknown, @Query() query: Record<string, string | undefined>) {
-      return this.threads.list(request, query);
+    async list(@Req() request: unknown, @Res() response: unknown, @Query() query: Record<string, string | undefined>) {
+      this.reply(response, await this.threads.list(request, query));
     }
 
     @Get(':threadId/messages')
-    messages(@Req() request: unknown, @Param('threadId') threadId: string) {
-      return this.threads.messages(request, threadId);
+    async messages(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+      this.reply(response, await this.threads.messages(request, threadId));
     }
 
     @Get(':threadId/events')
-    async events(@Req() request: unknown, @Param('threadId') threadId: string) {
-      return { events: await this.threads.events(request, threadId) };
+    async events(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+      this.reply(response, { events: await this.threads.events(request, threadId) });
     }
 
     @Get(':threadId/state')
-    state(@Req() request: unknown, @Param('threadId') threadId: string) {
-      return this.threads.state(request, threadId);
+    async state(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+      this.reply(response, await this.threads.state(request, threadId));
     }
 
     @Patch(':threadId')
-    update(@Req() request: unknown, @Param('threadId') threadId: string, @Body() body: { name?: unknown; archived?: unknown } = {}) {
-      return this.threads.update(request, threadId, { name: body?.name, archived: body?.archived });
+    async update(
+      @Req() request: unknown,
+      @Res() response: unknown,
+      @Param('threadId') threadId: string,
+      @Body() body: { name?: unknown; archived?: unknown } = {},
+    ) {
+      this.reply(response, await this.threads.update(request, threadId, { name: body?.name, archived: body?.archived }));
     }
 
     @Post(':threadId/archive')
-    @HttpCode(200)
-    archive(@Req() request: unknown, @Param('threadId') threadId: string) {
-      return this.threads.update(request, threadId, { archived: true });
+    async archive(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+      this.reply(response, await this.threads.update(request, threadId, { archived: true }));
     }
 
     @Delete(':threadId')
-    delete(@Req() request: unknown, @Param('threadId') threadId: string) {
-      return this.threads.delete(request, threadId);
+    async delete(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+      this.reply(response, await this.threads.delete(request, threadId));
+    }
+
+    private reply(response: unknown, body: unknown): void {
+      this.adapterHost.httpAdapter.reply(response, body ?? {}, 200);
     }
   }
   return CopilotKitThreadsController;

@@ -1,6 +1,7 @@
 import type { CanActivate, DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { ThreadOwnerResolver } from '../runtime/thread-owner.js';
+import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import type { AgentsSource } from './ag-ui-agent.interface.js';
 
 /** Runtime options; in `forRootAsync` these are what the factory returns. */
@@ -37,6 +38,11 @@ export interface CopilotKitModuleOptions {
    * whole history and images. The rest of the app keeps its own limit. Express only.
    */
   bodyLimit?: string | number;
+  /**
+   * Hooks around every request: refuse or enrich it before, audit it after (with the run's
+   * messages and usage). `@CopilotHooks()` providers are the injectable way to the same.
+   */
+  hooks?: CopilotKitHooks | CopilotKitHooks[];
 }
 
 /**

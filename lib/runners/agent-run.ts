@@ -1,11 +1,13 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
 import type { IdentifiedEvent, RunScope } from './agent-runner.js';
 import { rawEventId } from './event-id.js';
+import { endRunSpan, tracer } from '../observability/telemetry.js';
 
 export interface AgentRunOptions {
   threadId: string;
@@ -62,6 +64,9 @@ export class AgentRun {
   private resolveSettled!: () => void;
   private readonly reportedDrops = new Set<DroppedEventReason>();
   private readonly abortController = new AbortController();
+  private span: Span | undefined;
+  private readonly startedAt = Date.now();
+  private stopped = false;
 
   constructor(private readonly options: AgentRunOptions) {
     this.threadId = options.threadId;
@@ -82,12 +87,19 @@ export class AgentRun {
   }
 
   start(): void {
+    logger.debug(`run started agent=${this.agentId} thread=${this.threadId} run=${this.runId}`);
+    this.span = tracer().startSpan('copilotkit.run', {
+      attributes: { 'copilotkit.agent_id': this.agentId, 'copilotkit.thread_id': this.threadId, 'copilotkit.run_id': this.runId },
+    });
     try {
-      const subscription = this.options.agent.run(this.options.input, this.createContext()).subscribe({
-        next: (event) => this.accept(event),
-        error: (error: unknown) => this.fail(error),
-        complete: () => this.guard.end('completed'),
-      });
+      // The agent runs inside the run's span, so model calls and actions become its children.
+      const subscription = otelContext.with(trace.setSpan(otelContext.active(), this.span), () =>
+        this.options.agent.run(this.options.input, this.createContext()).subscribe({
+          next: (event) => this.accept(event),
+          error: (error: unknown) => this.fail(error),
+          complete: () => this.guard.end('completed'),
+        }),
+      );
       // A synchronous agent may already have finished inside subscribe().
       if (this.isSettled) safeUnsubscribe(subscription);
       else this.agentSubscription = subscription;
@@ -102,6 +114,7 @@ export class AgentRun {
    */
   stop(): boolean {
     if (!this.interrupt()) return false;
+    this.stopped = true;
     this.guard.end('stopped');
     return true;
   }
@@ -180,6 +193,12 @@ export class AgentRun {
     if (this.isSettled) return;
     this.isSettled = true;
     this.detachAgent();
+    const terminal = this.events[this.events.length - 1] as BaseEvent & { code?: string };
+    if (this.span) endRunSpan(this.span, terminal, this.stopped);
+    // Ids and outcome only: message contents and keys never reach the log at this level.
+    logger.log(
+      `run ended agent=${this.agentId} thread=${this.threadId} run=${this.runId} outcome=${this.stopped ? 'stopped' : (terminal?.code ?? terminal?.type)} ms=${Date.now() - this.startedAt}`,
+    );
     let stored: Promise<void>;
     try {
       stored = Promise.resolve(this.options.onSettled?.(this));

@@ -1,0 +1,11 @@
+import { SCOPE_OPTIONS_METADATA } from '@nestjs/common/constants.js';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { COPILOT_HOOKS_METADATA } from '../copilotkit.constants.js';
+
+/**
+ * Marks a provider whose `beforeRequest` / `afterRequest` / `onError` methods (see
+ * `CopilotKitHooks`) run around every CopilotKit request. It is an ordinary provider: list it in
+ * a module's `providers` and inject what it needs, a repository for an audit log for instance.
+ */
+export const CopilotHooks = (): ClassDecorator =>
+  applyDecorators(SetMetadata(SCOPE_OPTIONS_METADATA, {}), SetMetadata(COPILOT_HOOKS_METADATA, true));
