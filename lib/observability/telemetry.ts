@@ -30,10 +30,17 @@ export function usageAttributes(usage: readonly TokenUsage[]): Record<string, nu
   return { 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output };
 }
 
+/** `finished`, `stopped`, or `error` with the RUN_ERROR's code: what logs and spans say about a run. */
+export function runOutcome(terminal: BaseEvent | undefined, stopped: boolean): { outcome: string; code?: string } {
+  if (stopped) return { outcome: 'stopped' };
+  if (terminal?.type !== 'RUN_ERROR') return { outcome: 'finished' };
+  return { outcome: 'error', code: (terminal as BaseEvent & { code?: string }).code ?? 'RUN_ERROR' };
+}
+
 /** Ends a run's span from its terminal event. */
 export function endRunSpan(span: Span, terminal: BaseEvent | undefined, stopped: boolean): void {
   const event = terminal as (BaseEvent & { code?: string; message?: string; usage?: TokenUsage[] }) | undefined;
-  span.setAttribute('copilotkit.outcome', stopped ? 'stopped' : event?.type === 'RUN_ERROR' ? 'error' : 'finished');
+  span.setAttribute('copilotkit.outcome', runOutcome(terminal, stopped).outcome);
   if (event?.usage) span.setAttributes(usageAttributes(event.usage));
   if (event?.type === 'RUN_ERROR') span.setStatus({ code: SpanStatusCode.ERROR, message: event.code ?? 'RUN_ERROR' });
   span.end();

@@ -7,7 +7,7 @@ import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
 import type { IdentifiedEvent, RunScope } from './agent-runner.js';
 import { rawEventId } from './event-id.js';
-import { endRunSpan, tracer } from '../observability/telemetry.js';
+import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
 
 export interface AgentRunOptions {
   threadId: string;
@@ -193,11 +193,12 @@ export class AgentRun {
     if (this.isSettled) return;
     this.isSettled = true;
     this.detachAgent();
-    const terminal = this.events[this.events.length - 1] as BaseEvent & { code?: string };
+    const terminal = this.events[this.events.length - 1];
     if (this.span) endRunSpan(this.span, terminal, this.stopped);
     // Ids and outcome only: message contents and keys never reach the log at this level.
+    const { outcome, code } = runOutcome(terminal, this.stopped);
     logger.log(
-      `run ended agent=${this.agentId} thread=${this.threadId} run=${this.runId} outcome=${this.stopped ? 'stopped' : (terminal?.code ?? terminal?.type)} ms=${Date.now() - this.startedAt}`,
+      `run ended agent=${this.agentId} thread=${this.threadId} run=${this.runId} outcome=${outcome}${code ? ` code=${code}` : ''} ms=${Date.now() - this.startedAt}`,
     );
     let stored: Promise<void>;
     try {
