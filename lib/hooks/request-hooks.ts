@@ -33,8 +33,9 @@ export class RequestHooks {
   }
 
   /** Starts a request: runs the before-hooks, which may throw to refuse it. */
-  async begin(route: CopilotRoute, request: unknown): Promise<CopilotRequest> {
+  async begin(route: CopilotRoute, request: unknown, ids: { threadId?: string; runId?: string } = {}): Promise<CopilotRequest> {
     const current = new CopilotRequest(route, request);
+    Object.assign(current, ids);
     if (this.sources.length === 0) return current;
     for (const hooks of await this.resolveAll(request)) {
       try {

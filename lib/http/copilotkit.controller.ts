@@ -63,7 +63,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Req() request: PlatformRequest,
       @Res() response: PlatformResponse,
     ): Promise<void> {
-      await this.hooked({ method: 'agent/run', agentId }, request, (current) => this.startRun(agentId, body, request, response, current));
+      await this.hooked({ method: 'agent/run', agentId }, request, (current) => this.startRun(agentId, body, request, response, current), body);
     }
 
     @Post('agent/:agentId/connect')
@@ -74,7 +74,12 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Res() response: PlatformResponse,
     ): Promise<void> {
       const lastEventId = headerValue(request.headers['last-event-id']);
-      await this.hooked({ method: 'agent/connect', agentId }, request, (current) => this.startConnect(agentId, body, request, response, current, lastEventId));
+      await this.hooked(
+        { method: 'agent/connect', agentId },
+        request,
+        (current) => this.startConnect(agentId, body, request, response, current, lastEventId),
+        body,
+      );
     }
 
     @Post('agent/:agentId/stop/:threadId')
@@ -102,12 +107,18 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
             this.json(response, await this.runtime.info({ request }, { threadRoutes: false })),
           );
         case 'agent/run':
-          return this.hooked({ method: 'agent/run', agentId: call.agentId }, request, (current) =>
-            this.startRun(call.agentId, call.body, request, response, current),
+          return this.hooked(
+            { method: 'agent/run', agentId: call.agentId },
+            request,
+            (current) => this.startRun(call.agentId, call.body, request, response, current),
+            call.body,
           );
         case 'agent/connect':
-          return this.hooked({ method: 'agent/connect', agentId: call.agentId }, request, (current) =>
-            this.startConnect(call.agentId, call.body, request, response, current),
+          return this.hooked(
+            { method: 'agent/connect', agentId: call.agentId },
+            request,
+            (current) => this.startConnect(call.agentId, call.body, request, response, current),
+            call.body,
           );
         case 'agent/stop': {
           const { agentId, threadId } = call;
@@ -129,8 +140,14 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     }
 
     /** Runs `handler` between the hooks: before-hooks may refuse; after-hooks see how it went. */
-    private async hooked<T>(route: CopilotRoute, request: PlatformRequest, handler: (current: CopilotRequest) => Promise<T>): Promise<T> {
-      const current = await this.hooks.begin(route, request);
+    private async hooked<T>(
+      route: CopilotRoute,
+      request: PlatformRequest,
+      handler: (current: CopilotRequest) => Promise<T>,
+      body?: unknown,
+    ): Promise<T> {
+      // The ids the client sent, so a refused or invalid run is still attributable.
+      const current = await this.hooks.begin(route, request, idsOf(body));
       try {
         const result = await handler(current);
         this.hooks.end(current);
@@ -207,4 +224,9 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 function runIdOf(body: unknown): string | undefined {
   const runId = (body as { runId?: unknown } | null | undefined)?.runId;
   return typeof runId === 'string' && runId.length > 0 ? runId : undefined;
+}
+
+function idsOf(body: unknown): { threadId?: string; runId?: string } {
+  const { threadId, runId } = (body ?? {}) as { threadId?: unknown; runId?: unknown };
+  return { ...(typeof threadId === 'string' && { threadId }), ...(typeof runId === 'string' && { runId }) };
 }

@@ -22,21 +22,12 @@ import {
 } from '../../lib/index.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, startCopilotKit, type TestApp } from '../fixtures/test-app.js';
-import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
+import { AgentProbe, ScriptedAgent, TEXT_RUN_TYPES, textRun } from '../fixtures/test-agents.js';
 
 /** Answers with the tenant a before-hook put on the request, so a test sees the enrichment. */
 class TenantEchoAgent implements AgUiAgent {
   run(input: RunAgentInput, context?: CopilotRunContext): Observable<BaseEvent> {
-    const tenant = (context?.request as { tenant?: string } | undefined)?.tenant ?? 'none';
-    return new Observable<BaseEvent>((subscriber) => {
-      const messageId = `m-${input.runId}`;
-      subscriber.next({ type: EventType.RUN_STARTED, threadId: input.threadId, runId: input.runId } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_CONTENT, messageId, delta: `tenant=${tenant}` } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_END, messageId } as BaseEvent);
-      subscriber.next({ type: EventType.RUN_FINISHED, threadId: input.threadId, runId: input.runId } as BaseEvent);
-      subscriber.complete();
-    });
+    return textRun(input, `tenant=${(context?.request as { tenant?: string } | undefined)?.tenant ?? 'none'}`);
   }
 }
 
@@ -206,13 +197,7 @@ describe('@CopilotHooks providers and host interceptors', () => {
     const result = await postSse(`${server.url}/agent/tenant/run`, input);
     expect(result.status).toBe(200);
     expect(result.body.startsWith('id: ')).toBe(true);
-    expect(result.events.map((e) => e.type)).toEqual([
-      EventType.RUN_STARTED,
-      EventType.TEXT_MESSAGE_START,
-      EventType.TEXT_MESSAGE_CONTENT,
-      EventType.TEXT_MESSAGE_END,
-      EventType.RUN_FINISHED,
-    ]);
+    expect(result.events.map((e) => e.type)).toEqual(TEXT_RUN_TYPES);
     const info = await (await fetch(`${server.url}/info`)).json();
     expect(info.agents.tenant).toBeDefined();
     const threads = await (await fetch(`${server.url}/threads`)).json();

@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import { CopilotKitConfigurationError, RemoteAgent, type AgUiAgent, type CopilotRunContext } from '../../lib/index.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
-import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
+import { AgentProbe, ScriptedAgent, TEXT_RUN_TYPES, textRun } from '../fixtures/test-agents.js';
 
 const ECHOED = ['authorization', 'x-api-key', 'x-tenant', 'x-trace'];
 
@@ -12,15 +12,7 @@ class HeaderEchoAgent implements AgUiAgent {
   run(input: RunAgentInput, context?: CopilotRunContext): Observable<BaseEvent> {
     const headers = (context?.request as { headers: Record<string, string> }).headers;
     const seen = Object.fromEntries(ECHOED.filter((name) => headers[name] !== undefined).map((name) => [name, headers[name]]));
-    return new Observable<BaseEvent>((subscriber) => {
-      const messageId = `m-${input.runId}`;
-      subscriber.next({ type: EventType.RUN_STARTED, threadId: input.threadId, runId: input.runId } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_CONTENT, messageId, delta: JSON.stringify(seen) } as BaseEvent);
-      subscriber.next({ type: EventType.TEXT_MESSAGE_END, messageId } as BaseEvent);
-      subscriber.next({ type: EventType.RUN_FINISHED, threadId: input.threadId, runId: input.runId } as BaseEvent);
-      subscriber.complete();
-    });
+    return textRun(input, JSON.stringify(seen));
   }
 }
 
@@ -61,13 +53,7 @@ describe('RemoteAgent', () => {
       headers: { Authorization: 'Bearer stolen-by-client', 'x-api-key': 'client-key', 'x-tenant': 'acme', 'x-trace': 't-1' },
     });
     expect(result.status).toBe(200);
-    expect(result.events.map((e) => e.type)).toEqual([
-      EventType.RUN_STARTED,
-      EventType.TEXT_MESSAGE_START,
-      EventType.TEXT_MESSAGE_CONTENT,
-      EventType.TEXT_MESSAGE_END,
-      EventType.RUN_FINISHED,
-    ]);
+    expect(result.events.map((e) => e.type)).toEqual(TEXT_RUN_TYPES);
     expect(answerOf(result.events)).toEqual({ authorization: 'Bearer server-credential', 'x-tenant': 'acme', 'x-trace': 't-1' });
   });
 

@@ -22,6 +22,7 @@ import { LlmMock } from '../fixtures/llm-mock.js';
 import { TodoService } from './todo.service.js';
 import { DigestService } from './digest.service.js';
 import { SecuredCopilotModule } from './secured-copilot.module.js';
+import { AuditHooks, AuditLog } from './audit.hooks.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -38,6 +39,7 @@ describe('README examples', () => {
       'test/readme/assistant.agent.ts',
       'test/readme/durable-copilot.module.ts',
       'test/readme/digest.service.ts',
+      'test/readme/audit.hooks.ts',
       'test/readme/scaled-copilot.module.ts',
     ]);
   });
@@ -238,6 +240,30 @@ describe('README examples', () => {
       );
     } finally {
       await moduleRef.close();
+    }
+  });
+
+  it('audit hooks: refuse a request without a workspace, and record each run once it is over', async () => {
+    @Module({ providers: [AuditLog, AuditHooks] })
+    class AuditModule {}
+    const server = await startApp([AuditModule, CopilotKitModule.forRoot({ agents: { default: new ScriptedAgent() } })]);
+    try {
+      const attempt = runInput();
+      const refused = await postJson(`${server.url}/agent/default/run`, attempt);
+      expect(refused).toMatchObject({ status: 403, json: { message: 'Choose a workspace first.' } });
+
+      const input = runInput({ text: 'hi' });
+      const { status } = await postSse(`${server.url}/agent/default/run`, input, { headers: { 'x-workspace': 'acme' } });
+      expect(status).toBe(200);
+      const audit = server.app.get(AuditLog);
+      for (let i = 0; i < 50 && audit.entries.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(audit.entries).toEqual([
+        // Refused attempts are audited too, with the ids the client sent.
+        { workspace: undefined, threadId: attempt.threadId, runId: attempt.runId, outcome: 'error', lastMessage: undefined, outputTokens: 0 },
+        { workspace: 'acme', threadId: input.threadId, runId: input.runId, outcome: 'finished', lastMessage: 'You said: hi.', outputTokens: 0 },
+      ]);
+    } finally {
+      await server.close();
     }
   });
 });
