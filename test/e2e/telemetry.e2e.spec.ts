@@ -2,7 +2,7 @@ import { ConsoleLogger, Injectable, Logger, Module } from '@nestjs/common';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { BuiltInAgent, CopilotAction, CopilotKitModule, type UsageReport } from '../../lib/index.js';
+import { BuiltInAgent, CopilotAction, CopilotKitModule, type CopilotRequestSummary, type UsageReport } from '../../lib/index.js';
 import { LlmMock } from '../fixtures/llm-mock.js';
 import { postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
@@ -37,6 +37,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
   const contextManager = new AsyncLocalStorageContextManager();
   const llm = new LlmMock();
   const usage: UsageReport[] = [];
+  const summaries: CopilotRequestSummary[] = [];
   let server: TestApp;
 
   beforeAll(async () => {
@@ -49,7 +50,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
       onUsage: (report) => usage.push(report),
       pricing: { inputPerMillion: 2, outputPerMillion: 8 },
     });
-    server = await startApp([InventoryModule, CopilotKitModule.forRoot({ agents: { default: agent } })]);
+    server = await startApp([InventoryModule, CopilotKitModule.forRoot({ agents: { default: agent }, hooks: { afterRequest: (summary) => void summaries.push(summary) } })]);
   });
   afterAll(async () => {
     await server.close();
@@ -61,6 +62,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     exporter.reset();
     llm.reset();
     usage.length = 0;
+    summaries.length = 0;
   });
 
   async function runAndCollect(text: string) {
@@ -115,6 +117,10 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     // Usage and cost reach the app once per run: (100 × $2 + 15 × $8) / 1M tokens.
     expect(usage).toHaveLength(1);
     expect(usage[0].costUsd).toBeCloseTo(0.00032, 10);
+    for (let i = 0; i < 50 && summaries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // The after-hook sees the same usage, from RUN_FINISHED, with the action's result among the messages.
+    expect(summaries[0].usage.map((entry) => [entry.inputTokens, entry.outputTokens])).toEqual([[40, 10], [60, 5]]);
+    expect(summaries[0].messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
   });
 
   it('marks a failing action span as an error, without failing the run', async () => {
