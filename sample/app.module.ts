@@ -7,6 +7,7 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard.js';
 import { ConfigController } from './config.controller.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { TasksService } from './tasks/tasks.service.js';
+import { AuditHooks } from './audit/audit.hooks.js';
 
 @Module({
   providers: [{ provide: ModelProvider, useFactory: () => ModelProvider.create() }],
@@ -35,6 +36,6 @@ export class ModelsModule {}
     }),
   ],
   controllers: [AuthController, ConfigController, TasksController],
-  providers: [TasksService, PlannerAgent],
+  providers: [TasksService, PlannerAgent, AuditHooks],
 })
 export class AppModule {}

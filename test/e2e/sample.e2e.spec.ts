@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { AppModule } from '../../sample/app.module.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
@@ -62,6 +63,23 @@ describe('sample app (demo mode)', () => {
     expect((await (await fetch(`${server.origin}/api/tasks`, bob)).json()).map((t: { id: number }) => t.id)).toContain(3);
     const done = await ask('delete task 3', await login('ann'));
     expect(done.text).toBe('Task 3 is deleted.');
+  });
+
+  it('writes an audit line per run from its @CopilotHooks provider: who and how, never the text', async () => {
+    const lines: string[] = [];
+    class CapturingLogger extends ConsoleLogger {
+      protected override printMessages(messages: unknown[], context = ''): void {
+        if (context === 'Audit') lines.push(messages.map(String).join(' '));
+      }
+    }
+    Logger.overrideLogger(new CapturingLogger());
+    try {
+      await ask('who am I?', await login('ann'));
+      for (let i = 0; i < 50 && lines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(lines).toEqual([expect.stringMatching(/^user=ann agent=default thread=\S+ run=\S+ outcome=finished tokens=\d+ ms=\d+$/)]);
+    } finally {
+      Logger.overrideLogger(['error', 'warn']);
+    }
   });
 
   it('serves the @CopilotAgent planner, which may only read the board', async () => {
