@@ -12,7 +12,7 @@ import type {
 } from '../interfaces/copilot-run-context.interface.js';
 import { inSpan } from '../observability/telemetry.js';
 import { ActionAuthorizer } from './action-authorizer.js';
-import { failure, success, thrown } from './action-result.js';
+import { approvalRequired, failure, success, thrown } from './action-result.js';
 
 /** Who is calling and in which run: everything an action call is judged and executed with. */
 export interface ActionCallScope {
@@ -24,6 +24,7 @@ export interface ActionCallScope {
   forwardedProps?: unknown;
   signal: AbortSignal;
   emit(event: BaseEvent): void;
+  approvedToolCalls?: Set<string>;
 }
 
 /**
@@ -86,6 +87,12 @@ export class ActionInvoker {
     if (!validated.ok) {
       const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
       return failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues);
+    }
+    // An approval is spent by the call it was given for: a later call reusing the id asks again.
+    if (action.approval && !(toolCallId && scope.approvedToolCalls?.delete(toolCallId))) {
+      // Validated first, so the user is only ever asked about a call that can run.
+      if (!toolCallId) return failure('forbidden', `The action '${name}' needs the user's approval, which needs a tool call id.`);
+      return approvalRequired(toolCallId, name, validated.value, action.approval);
     }
     if (scope.signal.aborted) return failure('stopped', 'The run was stopped before the action started.');
     try {

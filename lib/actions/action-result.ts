@@ -1,6 +1,8 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { ActionCallResult, ActionCallStatus } from '../interfaces/copilot-run-context.interface.js';
 import type { SchemaIssue } from './schema/action-schema.js';
+import { approvalInterrupt } from '../approvals/approval-interrupt.js';
+import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
 
 const logger = new Logger('CopilotKit');
 
@@ -31,4 +33,10 @@ export function thrown(error: unknown, actionName: string, location: string): Ac
   }
   logger.error(`Action ${location} threw: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
   return failure('failed', `The action '${actionName}' failed because of an internal error.`);
+}
+
+/** The call waits for the user: no tool result yet, and the run ends with this interrupt. */
+export function approvalRequired(toolCallId: string, name: string, args: unknown, options: ActionApprovalOptions): ActionCallResult {
+  const interrupt = approvalInterrupt(toolCallId, name, args, options);
+  return { status: 'approval_required', content: JSON.stringify({ pending: 'approval', interruptId: interrupt.id }), interrupt };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { EventType, type BaseEvent, type Message, type RunAgentInput, type TokenUsage } from '@ag-ui/core';
+import { EventType, type BaseEvent, type Interrupt, type Message, type RunAgentInput, type TokenUsage } from '@ag-ui/core';
+import { answerApprovals, withApprovalResults } from './approval-resume.js';
 import type { ActionDescriptor, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import type { ModelAdapter, ModelSettings, ModelTool } from './adapters/model-adapter.interface.js';
 import { repairHistory } from './history-repair.js';
@@ -42,7 +43,8 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
       .map((tool) => ({ name: tool.name, description: tool.description, parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA })),
   ];
   const system = buildSystemPrompt(params.instructions, input.context, input.state);
-  const history: Message[] = repairHistory(input.messages);
+  const approved = await answerApprovals(context, emit);
+  const history: Message[] = repairHistory(withApprovalResults(input.messages, approved));
   const usage: TokenUsage[] = [];
 
   for (let step = 1; ; step++) {
@@ -61,9 +63,19 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
       turn.toolCalls.filter((call) => !frontend.has(call.name)).map((call) => answer(call, backend, context)),
     );
     if (signal.aborted) return undefined;
-    for (const result of results) {
+    const interrupts: Interrupt[] = [];
+    for (const { interrupt, ...result } of results) {
+      // A call waiting for approval has no result yet: the run pauses on it instead.
+      if (interrupt) {
+        interrupts.push(interrupt);
+        continue;
+      }
       emit({ type: EventType.TOOL_CALL_RESULT, messageId: result.id, toolCallId: result.toolCallId, role: 'tool', content: result.content } as BaseEvent);
       history.push(result);
+    }
+    if (interrupts.length > 0) {
+      emit({ type: EventType.RUN_FINISHED, threadId, runId, outcome: { type: 'interrupt', interrupts }, ...(usage.length > 0 && { usage }) } as BaseEvent);
+      return usage;
     }
     const done = forBrowser.length > 0 || results.length === 0 || step >= params.maxSteps;
     if (done) break;
@@ -83,8 +95,8 @@ async function offeredActions(context: CopilotRunContext | undefined, allowed: s
  * every call gets a result, so the next request to the provider is valid.
  */
 async function answer(call: ToolCallRequest, backend: Set<string>, context: CopilotRunContext | undefined) {
-  const content = backend.has(call.name)
-    ? (await context!.actions.call(call.name, call.args, { toolCallId: call.id })).content
-    : JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` });
-  return { id: randomUUID(), role: 'tool' as const, toolCallId: call.id, content };
+  const result = backend.has(call.name)
+    ? await context!.actions.call(call.name, call.args, { toolCallId: call.id })
+    : { content: JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` }) };
+  return { id: randomUUID(), role: 'tool' as const, toolCallId: call.id, content: result.content, interrupt: 'interrupt' in result ? result.interrupt : undefined };
 }

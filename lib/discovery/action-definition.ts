@@ -2,6 +2,7 @@ import type { CanActivate, Type } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { ActionSchema } from '../actions/schema/action-schema.js';
 import type { ActionParamBinding } from '../decorators/action-params.util.js';
+import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
 
 export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
@@ -22,4 +23,6 @@ export interface ActionDefinition {
   guards: Array<Type<CanActivate> | CanActivate>;
   /** The provider, to reach the instance (per request when it is not a singleton). */
   wrapper: ProviderWrapper;
+  /** Set when a user must approve each call. */
+  approval: ActionApprovalOptions | undefined;
 }

@@ -94,6 +94,10 @@ export class CopilotKitExplorer implements OnModuleInit {
     } catch (error) {
       throw new CopilotKitConfigurationError(error instanceof Error ? error.message : String(error));
     }
+    const approval = options.approval === true ? {} : options.approval || undefined;
+    if (approval?.expiresInMs !== undefined && !(Number.isSafeInteger(approval.expiresInMs) && approval.expiresInMs > 0)) {
+      throw new CopilotKitConfigurationError(`@CopilotAction on ${location}: approval.expiresInMs must be a positive number of milliseconds.`);
+    }
     const definition: ActionDefinition = {
       name,
       description: options.description,
@@ -106,6 +110,7 @@ export class CopilotKitExplorer implements OnModuleInit {
       bindings,
       guards: this.accessor.getGuards(hostClass, handler) as ActionDefinition['guards'],
       wrapper,
+      approval,
     };
     this.actions.add(definition);
   }

@@ -42,4 +42,18 @@ export interface CopilotActionOptions {
   parameters?: ActionParameters;
   /** Agent ids that may use the action. Default: every agent that calls actions. */
   agents?: string[];
+  /**
+   * Ask the user before running: the run pauses with an AG-UI interrupt, and the action runs only
+   * when the thread's owner approves it on the next run. `true` for the defaults.
+   */
+  approval?: boolean | ActionApprovalOptions;
+}
+
+export interface ActionApprovalOptions {
+  /** What the user is asked; a function gets the validated arguments. */
+  message?: string | ((args: any) => string);
+  /** How long the question stays open; an approval after that is refused. Default: no limit. */
+  expiresInMs?: number;
+  /** Let the user change the arguments when approving (`editedArgs`, validated again). Default false. */
+  allowEdits?: boolean;
 }

@@ -1,4 +1,5 @@
-import type { BaseEvent } from '@ag-ui/core';
+import type { BaseEvent, Interrupt } from '@ag-ui/core';
+import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import type { JsonSchema } from './copilot-action-options.interface.js';
 
 /** An action as an agent offers it to a model. */
@@ -9,12 +10,14 @@ export interface ActionDescriptor {
   parameters: JsonSchema;
 }
 
-export type ActionCallStatus = 'success' | 'invalid_arguments' | 'forbidden' | 'not_found' | 'failed' | 'stopped';
+export type ActionCallStatus = 'success' | 'invalid_arguments' | 'forbidden' | 'not_found' | 'failed' | 'stopped' | 'approval_required';
 
 /** The outcome of one action call; `content` is what goes into TOOL_CALL_RESULT. */
 export interface ActionCallResult {
   status: ActionCallStatus;
   content: string;
+  /** With `approval_required`: end the run with this interrupt; the action runs once it is approved. */
+  interrupt?: Interrupt;
 }
 
 /** The backend actions this run may use, already filtered for the caller and the agent. */
@@ -39,4 +42,6 @@ export interface CopilotRunContext {
   /** Adds an event to the run's stream, through the same protocol guard as the agent's own. */
   emit(event: BaseEvent): void;
   readonly actions: CopilotRunActions;
+  /** The user's answers to the approvals the previous run paused on, checked by the runner. Apply them first. */
+  readonly approvals: readonly ApprovalResolution[];
 }

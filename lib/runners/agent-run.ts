@@ -7,6 +7,7 @@ import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
 import type { IdentifiedEvent, RunScope } from './agent-runner.js';
 import { rawEventId } from './event-id.js';
+import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
 
 export interface AgentRunOptions {
@@ -22,6 +23,8 @@ export interface AgentRunOptions {
   request?: unknown;
   /** Builds the backend actions available to the agent in this run. */
   bindActions?: (scope: RunScope) => CopilotRunActions;
+  /** The answers to the approvals the thread was paused on, checked against the store. */
+  approvals?: readonly ApprovalResolution[];
   /** Called with each event as it is produced (to persist it); `seq` is its index in the run. */
   onEvent?: (event: BaseEvent, seq: number) => void;
   /**
@@ -159,6 +162,7 @@ export class AgentRun {
 
   /** What agents written for this runtime get besides the input; AG-UI agents ignore it. */
   private createContext(): CopilotRunContext {
+    const approvals = this.options.approvals ?? [];
     const scope: RunScope = {
       agentId: this.agentId,
       threadId: this.threadId,
@@ -166,8 +170,9 @@ export class AgentRun {
       signal: this.abortController.signal,
       // Events from actions join the run through the same guard as the agent's own.
       emit: (event) => this.accept(event),
+      approvedToolCalls: new Set(approvals.filter((approval) => approval.approved).map((approval) => approval.toolCallId)),
     };
-    return { ...scope, request: this.options.request, actions: this.options.bindActions?.(scope) ?? NO_ACTIONS };
+    return { ...scope, request: this.options.request, actions: this.options.bindActions?.(scope) ?? NO_ACTIONS, approvals };
   }
 
   private accept(event: unknown): void {

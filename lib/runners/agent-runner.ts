@@ -17,6 +17,8 @@ export interface RunScope {
   runId: string;
   signal: AbortSignal;
   emit(event: BaseEvent): void;
+  /** Tool calls the thread's owner approved on this run's resume: only these may run an approval action. */
+  approvedToolCalls: Set<string>;
 }
 
 export interface RunnerRunRequest {

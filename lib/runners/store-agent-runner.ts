@@ -15,6 +15,7 @@ import {
 import { parseEventId } from './event-id.js';
 import { replayFinishedRuns, resumeAfter } from './replay.js';
 import { RunPersistence } from './run-persistence.js';
+import { pendingInterrupts, resolveResume } from '../approvals/resume-resolver.js';
 import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from './thread-messages.js';
 import type { StoredRun, ThreadStore } from './thread-store.js';
 
@@ -82,6 +83,8 @@ export class StoreAgentRunner extends AgentRunner {
     try {
       const previous = (await storeCall(() => this.store.getRuns(threadId))).filter((run) => run.status === 'finished');
       const history = previous.flatMap((run) => run.events);
+      // Checked against the store, not the client: a forged or replayed resume is refused here.
+      const approvals = resolveResume(pendingInterrupts(history), input.resume);
       const known = new Set<string>();
       collectMessageIds(history, known);
       const agentInput =
@@ -109,6 +112,7 @@ export class StoreAgentRunner extends AgentRunner {
         announcedInput: announcedInput(agentInput, known),
         request: request.request,
         bindActions: request.bindActions,
+        approvals,
         onEvent: (event, seq) => persistence.add(event, seq),
         onSettled: () =>
           persistence
