@@ -125,6 +125,21 @@ describe('actions that need approval (human in the loop)', () => {
     expect(BoardService.deleted).toEqual([3]);
   });
 
+  it('accepts a resume that reuses the paused run id, as CopilotKit\'s useInterrupt sends it', async () => {
+    const { input } = await pausedThread();
+    const resumed = await postSse(
+      `${server.url}/agent/default/run`,
+      { ...input, messages: [], resume: [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true } }] },
+      { headers: ann },
+    );
+    expect(resumed.status).toBe(200);
+    expect(BoardService.deleted).toEqual([3]);
+    const started = resumed.events[0];
+    expect(started.type).toBe('RUN_STARTED');
+    expect(started.runId).not.toBe(input.runId);
+    expect(resumed.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', runId: started.runId });
+  });
+
   it('uses the arguments the server recorded, or the user edits when the action allows them', async () => {
     const { input } = await pausedThread();
     await resume(input.threadId, [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true, editedArgs: { id: 4 } } }]);
