@@ -49,6 +49,7 @@ export { ActionRegistry, type RegisteredAction } from './discovery/action-regist
 export type { ActionContext } from './interfaces/action-context.interface.js';
 export type {
   ActionParameters,
+  ActionApprovalOptions,
   CopilotActionOptions,
   CopilotKitParameter,
   JsonSchema,
@@ -83,3 +84,5 @@ export type {
   CopilotRequestSummary,
   CopilotRoute,
 } from './hooks/copilotkit-hooks.interface.js';
+export { InvalidResumeException, type InvalidResumeCode } from './errors/invalid-resume.exception.js';
+export type { ApprovalResolution } from './approvals/resume-resolver.js';
