@@ -36,7 +36,12 @@ export class TasksService {
     return created;
   }
 
-  @CopilotAction({ description: 'Delete a task from the board (admins only)', parameters: [{ name: 'id', type: 'number', description: 'The task id' }] })
+  @CopilotAction({
+    description: 'Delete a task from the board (admins only)',
+    parameters: [{ name: 'id', type: 'number', description: 'The task id' }],
+    // The run pauses until the user approves in the chat.
+    approval: { message: ({ id }: { id: number }) => `Delete task ${id}?`, expiresInMs: 10 * 60_000 },
+  })
   @UseGuards(RolesGuard)
   @Roles(['admin'])
   deleteTask({ id }: { id: number }): { deleted: number } {

@@ -83,6 +83,18 @@ describe('the sample in a browser (demo mode)', () => {
     expect(await page.getByTestId('highlight-card').first().getAttribute('data-status')).toBe('complete');
   }, 40_000);
 
+  it('asks before deleting, in the chat, and deletes once approved', async () => {
+    await page.getByTestId('task-3').waitFor();
+    await send('delete task 3');
+    const card = page.getByTestId('approval-card');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.innerText()).toContain('Delete task 3?');
+    expect(await page.getByTestId('task-3').count()).toBe(1);
+    await page.getByTestId('approve').click();
+    await assistantSaying('Task 3 is deleted.').waitFor({ timeout: 20_000 });
+    await page.getByTestId('task-3').waitFor({ state: 'detached', timeout: 10_000 });
+  }, 40_000);
+
   it('stops a run', async () => {
     await send('tell me a long story');
     const story = assistantSaying(/^Once upon a time/);
@@ -103,8 +115,8 @@ describe('the sample in a browser (demo mode)', () => {
     await page.reload();
     await idle();
     const users = page.getByTestId('copilot-user-message');
-    await users.nth(2).waitFor({ timeout: 20_000 });
-    expect(await users.allInnerTexts()).toEqual(['Please add a task for the launch', 'highlight the first task', 'tell me a long story']);
+    await users.nth(3).waitFor({ timeout: 20_000 });
+    expect(await users.allInnerTexts()).toEqual(['Please add a task for the launch', 'highlight the first task', 'delete task 3', 'tell me a long story']);
     await assistantSaying(/^Done: "Write the launch post"/).waitFor();
     await assistantSaying('I highlighted the first task on the board.').waitFor();
     mkdirSync(artifacts, { recursive: true });

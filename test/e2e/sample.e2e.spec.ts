@@ -61,8 +61,20 @@ describe('sample app (demo mode)', () => {
     const refused = await ask('delete task 3', bob);
     expect(JSON.parse(refused.results[0])).toMatchObject({ error: 'unknown_tool' });
     expect((await (await fetch(`${server.origin}/api/tasks`, bob)).json()).map((t: { id: number }) => t.id)).toContain(3);
-    const done = await ask('delete task 3', await login('ann'));
-    expect(done.text).toBe('Task 3 is deleted.');
+    // Ann is asked first: the run pauses on an approval, and the task is still there.
+    const ann = await login('ann');
+    const input = runInput({ text: 'delete task 3' });
+    const paused = await postSse(`${server.url}/agent/default/run`, input, ann);
+    const [interrupt] = paused.events.at(-1)!.outcome.interrupts;
+    expect(interrupt).toMatchObject({ reason: 'tool_call', message: 'Delete task 3?' });
+    expect((await (await fetch(`${server.origin}/api/tasks`, ann)).json()).map((t: { id: number }) => t.id)).toContain(3);
+    const approved = await postSse(
+      `${server.url}/agent/default/run`,
+      { ...runInput({ threadId: input.threadId }), messages: [], resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }] },
+      ann,
+    );
+    expect(approved.events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('')).toBe('Task 3 is deleted.');
+    expect((await (await fetch(`${server.origin}/api/tasks`, ann)).json()).map((t: { id: number }) => t.id)).not.toContain(3);
   });
 
   it('writes an audit line per run from its @CopilotHooks provider: who and how, never the text', async () => {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { CopilotChat, CopilotKitProvider } from '@copilotkit/react-core/v2';
 import { fetchMode, login, type Session } from './api';
+import { ApprovalPrompt } from './ApprovalPrompt';
 import { Board } from './Board';
 import { HighlightTool } from './HighlightTool';
 
@@ -63,6 +64,7 @@ export function App() {
       ) : (
         <CopilotKitProvider runtimeUrl="/copilotkit" headers={headers} useSingleEndpoint={false} enableInspector={false}>
           <HighlightTool onHighlight={setHighlighted} />
+          <ApprovalPrompt />
           <main className="workspace">
             <Board token={session.token} highlighted={highlighted} />
             <section className="chat">
