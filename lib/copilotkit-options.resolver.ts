@@ -7,6 +7,8 @@ import { AgentRunner } from './runners/agent-runner.js';
 import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
 import { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
 import { parseByteSize } from './http/json-body.middleware.js';
+import type { TranscriptionService } from './transcription/transcription.service.js';
+import { DEFAULT_MAX_AUDIO_BYTES } from './transcription/audio-upload.js';
 
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
@@ -20,6 +22,9 @@ export interface ResolvedCopilotKitOptions {
   /** Undefined: on exactly when the runner is durable. */
   authoritativeHistory: boolean | undefined;
   hooks: CopilotKitHooks[];
+  /** From the options; a `TranscriptionService` provider is looked up beside it (see `CopilotRuntime.transcription`). */
+  transcription: TranscriptionService | undefined;
+  maxAudioBytes: number;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -32,6 +37,8 @@ const KNOWN_OPTIONS = new Set([
   'authoritativeHistory',
   'bodyLimit',
   'hooks',
+  'transcription',
+  'maxAudioBytes',
 ]);
 
 const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
@@ -81,6 +88,13 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
       HOOK_METHODS.every((name) => entry[name] === undefined || typeof entry[name] === 'function');
     if (!valid) problems.push(`'hooks'[${index}] must be an object with beforeRequest, afterRequest or onError functions.`);
   });
+  if (given.transcription !== undefined && typeof (given.transcription as { transcribe?: unknown } | null)?.transcribe !== 'function') {
+    problems.push(`'transcription' must be a TranscriptionService (an object with transcribe(input)), such as new OpenAITranscriptionService().`);
+  }
+  const maxAudioBytes = given.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
+  if (!Number.isSafeInteger(maxAudioBytes) || maxAudioBytes < 1) {
+    problems.push(`'maxAudioBytes' must be a whole number of bytes, at least 1; got ${String(given.maxAudioBytes)}.`);
+  }
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
     agents: given.agents,
@@ -92,5 +106,7 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     bodyLimitBytes: bodyLimitBytes!,
     authoritativeHistory: given.authoritativeHistory,
     hooks,
+    transcription: given.transcription,
+    maxAudioBytes,
   };
 }

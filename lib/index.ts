@@ -86,3 +86,16 @@ export type {
 } from './hooks/copilotkit-hooks.interface.js';
 export { InvalidResumeException, type InvalidResumeCode } from './errors/invalid-resume.exception.js';
 export type { ApprovalResolution } from './approvals/resume-resolver.js';
+export {
+  TranscriptionError,
+  TranscriptionService,
+  type TranscriptionErrorBody,
+  type TranscriptionErrorCode,
+  type TranscriptionInput,
+} from './transcription/transcription.service.js';
+export {
+  OpenAITranscriptionService,
+  type OpenAITranscriptionClientLike,
+  type OpenAITranscriptionServiceOptions,
+} from './transcription/openai-transcription.service.js';
+export type { McpHeadersResolver, McpServerConfig } from './agents/mcp/mcp-server.config.js';

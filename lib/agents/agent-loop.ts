@@ -4,6 +4,7 @@ import { answerApprovals, withApprovalResults } from './approval-resume.js';
 import type { ActionDescriptor, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import type { ModelAdapter, ModelSettings, ModelTool } from './adapters/model-adapter.interface.js';
 import { repairHistory } from './history-repair.js';
+import type { McpRunTools } from './mcp/mcp-run-tools.js';
 import { streamModelTurn, type ToolCallRequest, type TurnOptions } from './model-turn.js';
 import { buildSystemPrompt } from './system-prompt.js';
 
@@ -18,6 +19,8 @@ export interface AgentLoopParams {
   turn: TurnOptions;
   signal: AbortSignal;
   emit: (event: BaseEvent) => void;
+  /** Opens this run's MCP tools, given the names of the actions offered (which win over them). */
+  mcp?: (actionNames: ReadonlySet<string>) => Promise<McpRunTools>;
 }
 
 const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} };
@@ -34,10 +37,12 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
   emit({ type: EventType.RUN_STARTED, threadId, runId } as BaseEvent);
 
   const actions = await offeredActions(context, params.allowedActions);
-  const backend = new Set(actions.map((action) => action.name));
+  const mcp = await params.mcp?.(new Set(actions.map((action) => action.name)));
+  const backend = new Set([...actions, ...(mcp?.tools ?? [])].map((tool) => tool.name));
   const frontend = new Set(input.tools.map((tool) => tool.name).filter((name) => !backend.has(name)));
   const tools: ModelTool[] = [
     ...actions,
+    ...(mcp?.tools ?? []),
     ...input.tools
       .filter((tool) => frontend.has(tool.name))
       .map((tool) => ({ name: tool.name, description: tool.description, parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA })),
@@ -60,7 +65,9 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
 
     const forBrowser = turn.toolCalls.filter((call) => frontend.has(call.name));
     const results = await Promise.all(
-      turn.toolCalls.filter((call) => !frontend.has(call.name)).map((call) => answer(call, backend, context)),
+      turn.toolCalls
+        .filter((call) => !frontend.has(call.name))
+        .map((call) => (mcp?.has(call.name) ? mcp.answer(call) : answer(call, backend, context))),
     );
     if (signal.aborted) return undefined;
     const interrupts: Interrupt[] = [];

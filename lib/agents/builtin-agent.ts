@@ -5,6 +5,8 @@ import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import type { ModelAdapter, ModelSettings } from './adapters/model-adapter.interface.js';
 import { runAgentLoop } from './agent-loop.js';
+import { resolveMcpServers, type McpServerConfig } from './mcp/mcp-server.config.js';
+import { McpToolSource } from './mcp/mcp-tool-source.js';
 import { resolveModel } from './model-resolver.js';
 import { totalTokens } from '../observability/telemetry.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
@@ -49,6 +51,12 @@ export interface BuiltInAgentOptions extends ModelSettings {
   onUsage?: (report: UsageReport) => void;
   /** What the model costs, so usage reports carry `costUsd`. */
   pricing?: ModelPricing;
+  /**
+   * MCP servers whose tools are offered next to the backend actions, as `<server>_<tool>`.
+   * Connections are kept open across runs; the module closes them when the app shuts down (for
+   * agents given to `forRoot`), otherwise call `close()`.
+   */
+  mcpServers?: McpServerConfig[];
 }
 
 /**
@@ -61,6 +69,7 @@ export class BuiltInAgent implements AgUiAgent {
   readonly adapter: ModelAdapter;
   private readonly settings: ModelSettings;
   private readonly retry: RetryPolicy;
+  private readonly mcp: McpToolSource | undefined;
 
   constructor(private readonly options: BuiltInAgentOptions) {
     const label = `BuiltInAgent(${typeof options?.model === 'string' ? options.model : (options?.model?.model ?? '?')})`;
@@ -78,6 +87,12 @@ export class BuiltInAgent implements AgUiAgent {
     }
     const { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions } = options;
     this.settings = { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions };
+    if (options.mcpServers !== undefined) this.mcp = new McpToolSource(resolveMcpServers(options.mcpServers, label));
+  }
+
+  /** Closes the agent's MCP connections (a no-op without `mcpServers`). Runs after this get no MCP tools. */
+  close(): Promise<void> {
+    return this.mcp?.close() ?? Promise.resolve();
   }
 
   run(input: RunAgentInput, context?: CopilotRunContext): Observable<BaseEvent> {
@@ -102,6 +117,7 @@ export class BuiltInAgent implements AgUiAgent {
         turn: { retry: this.retry, exposeReasoning: this.options.exposeReasoning ?? true },
         signal,
         emit,
+        mcp: this.mcp && ((actionNames) => this.mcp!.forRun(context?.request, actionNames, signal)),
       })
         .then((usage) => {
           if (usage && this.options.onUsage && context) {

@@ -4,7 +4,8 @@ import type { Message, TokenUsage } from '@ag-ui/core';
 export type CopilotRoute =
   | { method: 'info' }
   | { method: 'agent/run' | 'agent/connect'; agentId: string }
-  | { method: 'agent/stop'; agentId: string; threadId: string };
+  | { method: 'agent/stop'; agentId: string; threadId: string }
+  | { method: 'transcribe' };
 
 export interface CopilotRequestContext {
   route: CopilotRoute;

@@ -24,6 +24,8 @@ import type { CopilotRequest } from '../hooks/copilot-request.js';
 import type { CopilotRoute } from '../hooks/copilotkit-hooks.interface.js';
 import { RequestHooks } from '../hooks/request-hooks.js';
 import { parseSingleRouteEnvelope } from './single-route-envelope.js';
+import { decodeBase64Audio, type AudioUpload } from '../transcription/audio-upload.js';
+import { readAudio, transcribe } from './transcription.responder.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
 type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
@@ -96,6 +98,18 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.json(response, result);
     }
 
+    /**
+     * Audio to text for the voice input: `multipart/form-data` with an `audio` file, as the
+     * CopilotKit client posts it (JSON `{ audio: base64, mimeType, filename }` is read too).
+     * Answers `{ text, size, type }`, or `{ error, message, retryable }`.
+     */
+    @Post('transcribe')
+    async transcribe(@Body() body: unknown, @Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
+      await this.hooked({ method: 'transcribe' }, request, () =>
+        this.transcribeAudio(request, response, () => readAudio(request.raw ?? request, body, this.options.maxAudioBytes)),
+      );
+    }
+
     /** The single-route transport: `{ method, params, body }` on the mount point itself. */
     @Post()
     async envelope(@Body() payload: unknown, @Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
@@ -126,6 +140,10 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
             this.json(response, await this.stopRun(agentId, threadId, call.body, request, current)),
           );
         }
+        case 'transcribe':
+          return this.hooked({ method: 'transcribe' }, request, () =>
+            this.transcribeAudio(request, response, async () => decodeBase64Audio(call.body, this.options.maxAudioBytes)),
+          );
       }
     }
 
@@ -134,7 +152,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.methodNotAllowed(response, 'GET');
     }
 
-    @All(['/', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'])
+    @All(['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'])
     postMethodNotAllowed(@Res() response: PlatformResponse): void {
       this.methodNotAllowed(response, 'POST');
     }
@@ -190,6 +208,15 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     private stopRun(agentId: string, threadId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<StopResult> {
       current.threadId = threadId;
       return this.runtime.stop(agentId, threadId, { runId: runIdOf(body), request });
+    }
+
+    /** 503 before the body is read when nothing transcribes; the service's errors are classified. */
+    private async transcribeAudio(request: PlatformRequest, response: PlatformResponse, read: () => Promise<AudioUpload>): Promise<void> {
+      const raw = rawResponse(response);
+      const answer = await transcribe(this.runtime.transcription, read, request, raw, (name, value) =>
+        this.adapterHost.httpAdapter.setHeader(response, name, value),
+      );
+      this.json(response, answer);
     }
 
     private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<IdentifiedEvent>, onClientGone?: () => void): void {

@@ -15,8 +15,9 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     return mountPath === '' || path.endsWith(segment) || path.includes(`${segment}/`);
   };
   return (request: Request, response: ServerResponse, next: (error?: unknown) => void): void => {
-    const type = request.headers['content-type'] ?? '';
-    if (request._body || request.method !== 'POST' || !type.includes('json') || !covers(request.originalUrl ?? request.url ?? '')) {
+    // The media type only: a multipart boundary may contain "json" too.
+    const media = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (request._body || request.method !== 'POST' || !/[/+]json$/.test(media) || !covers(request.originalUrl ?? request.url ?? '')) {
       return next();
     }
     const tooLarge = `The request body is larger than the limit of ${limitBytes} bytes.`;

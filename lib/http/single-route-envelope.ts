@@ -1,7 +1,8 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
+import { TranscriptionError } from '../transcription/transcription.service.js';
 
 /** Methods of the single-route transport (`POST {path}` with `{ method, params, body }`) served here. */
-export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/connect' | 'agent/stop';
+export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/connect' | 'agent/stop' | 'transcribe';
 
 export interface SingleRouteEnvelope {
   method: EnvelopeMethod;
@@ -10,7 +11,7 @@ export interface SingleRouteEnvelope {
   body: unknown;
 }
 
-const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>(['info', 'agent/run', 'agent/connect', 'agent/stop']);
+const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>(['info', 'agent/run', 'agent/connect', 'agent/stop', 'transcribe']);
 
 /**
  * Reads the single-route envelope the CopilotKit client sends when it cannot reach `GET /info`
@@ -33,10 +34,14 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
   }
   const paramsRecord = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const envelope: SingleRouteEnvelope = { method: method as EnvelopeMethod, agentId: '', threadId: '', body };
-  if (method !== 'info') envelope.agentId = requiredParam(paramsRecord, 'agentId');
+  if (method.startsWith('agent/')) envelope.agentId = requiredParam(paramsRecord, 'agentId');
   if (method === 'agent/stop') envelope.threadId = requiredParam(paramsRecord, 'threadId');
   if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
     throw invalid(`Missing 'body' for '${method}': it carries the RunAgentInput.`);
+  }
+  if (method === 'transcribe' && (body === undefined || body === null)) {
+    // In the shape the client reads for transcription errors.
+    throw new TranscriptionError('invalid_request', "Missing 'body' for 'transcribe': it carries { audio (base64), mimeType, filename }.");
   }
   return envelope;
 }

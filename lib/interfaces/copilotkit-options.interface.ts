@@ -3,6 +3,7 @@ import type { AgentRunner } from '../runners/agent-runner.js';
 import type { ThreadOwnerResolver } from '../runtime/thread-owner.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import type { AgentsSource } from './ag-ui-agent.interface.js';
+import type { TranscriptionService } from '../transcription/transcription.service.js';
 
 /** Runtime options; in `forRootAsync` these are what the factory returns. */
 export interface CopilotKitModuleOptions {
@@ -43,6 +44,17 @@ export interface CopilotKitModuleOptions {
    * messages and usage). `@CopilotHooks()` providers are the injectable way to the same.
    */
   hooks?: CopilotKitHooks | CopilotKitHooks[];
+  /**
+   * Turns the CopilotKit voice input's recordings into text (`POST {path}/transcribe`), e.g.
+   * `new OpenAITranscriptionService({ client })`. Without it (and without a `TranscriptionService`
+   * provider the module can see), `/info` says transcription is off and the route answers 503.
+   */
+  transcription?: TranscriptionService;
+  /**
+   * Largest audio file `/transcribe` accepts, in bytes. Default 25 MB (OpenAI's limit). Base64
+   * audio through the single-route endpoint is also bound by `bodyLimit` (a third larger).
+   */
+  maxAudioBytes?: number;
 }
 
 /**

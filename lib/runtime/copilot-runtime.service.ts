@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { map, type Observable } from 'rxjs';
 import { ActionInvoker } from '../actions/action-invoker.js';
@@ -14,6 +14,7 @@ import { parseRunAgentInput } from '../protocol/run-input.parser.js';
 import type { AgentRunner, IdentifiedEvent } from '../runners/agent-runner.js';
 import { AgentRegistry } from './agent-registry.js';
 import { assertThreadAccess } from './thread-owner.js';
+import { TranscriptionService } from '../transcription/transcription.service.js';
 
 /** What a runtime call may know about who asked: the HTTP request (and response), when there is one. */
 export interface RuntimeCallContext extends AgentFactoryContext {
@@ -39,6 +40,8 @@ const logger = new Logger('CopilotKit');
 @Injectable()
 export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runner: AgentRunner;
+  /** What `POST /transcribe` uses: `forRoot({ transcription })`, else a `TranscriptionService` provider in reach. */
+  readonly transcription: TranscriptionService | undefined;
 
   constructor(
     @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
@@ -48,8 +51,10 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
     readonly actions: ActionRegistry,
     private readonly invoker: ActionInvoker,
     private readonly explorer: CopilotKitExplorer,
+    @Optional() @Inject(TranscriptionService) transcription?: TranscriptionService,
   ) {
     this.runner = options.runner;
+    this.transcription = options.transcription ?? transcription ?? undefined;
   }
 
   /** The body of `GET /info`; `threadRoutes: false` where the thread routes are not served (single-route). */
@@ -79,7 +84,7 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
     return {
       version: PACKAGE_VERSION,
       agents: Object.fromEntries(entries),
-      audioFileTranscriptionEnabled: false,
+      audioFileTranscriptionEnabled: this.transcription !== undefined,
       mode: 'sse',
       threadEndpoints: { list: threadRoutes, inspect: threadRoutes, mutations: threadRoutes, realtimeMetadata: false },
       suggestions: false,
@@ -153,6 +158,15 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.runner.close();
+    // Agents given to forRoot may hold connections (BuiltInAgent's MCP sessions): close them too.
+    const agents = typeof this.options.agents === 'object' && this.options.agents ? Object.values(this.options.agents) : [];
+    await Promise.all(
+      agents.map((agent) =>
+        Promise.resolve((agent as { close?: () => unknown }).close?.()).catch((error: unknown) =>
+          logger.warn(`Closing agent ${agent.constructor?.name ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`),
+        ),
+      ),
+    );
   }
 
   /**

@@ -24,6 +24,7 @@ const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(ran
 
 const ROUTES: ReadonlyArray<[string, string]> = [
   ['POST', '/agent/default/run'],
+  ['POST', '/transcribe'],
   ['POST', '/agent/default/connect'],
   ['POST', '/agent/default/stop/some-thread'],
   ['POST', '/agent/nobody/run'],
@@ -96,7 +97,7 @@ function body(random: Random, path: string): string | Blob | undefined {
 
 export function fuzzRequest(random: Random): FuzzRequest {
   const [method, path] = pick(random, ROUTES);
-  const type = pick(random, ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', '']);
+  const type = pick(random, ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=fuzz', '']);
   return {
     method,
     path,

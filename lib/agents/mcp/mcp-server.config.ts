@@ -1,0 +1,139 @@
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+
+/**
+ * Headers computed per run from the caller's HTTP request, e.g. to pass on the caller's own token.
+ * A header whose value is `undefined` (the caller sent none) is left out.
+ */
+export type McpHeadersResolver = (
+  request: any,
+) => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
+
+/** An MCP server whose tools the built-in agent offers to the model, next to the backend actions. */
+export interface McpServerConfig {
+  /**
+   * Prefix of the server's tools as the model sees them (`<name>_<tool>`), and its name in logs.
+   * Letters, digits and '-', at most 32 characters: no '_', so a prefix can never be ambiguous.
+   */
+  name: string;
+  /** The server's endpoint, http(s). */
+  url: string;
+  /** `'http'` (default): Streamable HTTP. `'sse'`: the older HTTP+SSE transport. */
+  transport?: 'http' | 'sse';
+  /**
+   * Sent with every request to the server. A function is called once per run with the caller's
+   * request, and connections are then kept per caller: one caller's token never serves another.
+   */
+  headers?: Record<string, string> | McpHeadersResolver;
+  /** Names of the server's tools (as the server names them) to offer; default all. */
+  tools?: string[];
+  /**
+   * One connection per caller rather than one for everyone. On by default when `headers` is a
+   * function; with static headers it needs `userKey`, since nothing else tells callers apart.
+   */
+  perUser?: boolean;
+  /** Tells callers apart for `perUser`, e.g. `(req) => req.user?.id`. Combined with the headers' hash. */
+  userKey?: (request: any) => string | undefined | Promise<string | undefined>;
+  /** Most connections kept open for this server when pooled per caller; the least recently used is closed. Default 100. */
+  maxConnections?: number;
+  /** How long connecting and listing tools may take before the run goes on without them. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** How long one tool call may take. Default 60000 ms. */
+  callTimeoutMs?: number;
+  /** How long a tool list is reused before it is fetched again (sooner on `tools/list_changed`). Default 60000 ms. */
+  toolsTtlMs?: number;
+}
+
+/** A config after validation, with every default filled in. */
+export interface ResolvedMcpServer {
+  name: string;
+  url: URL;
+  transport: 'http' | 'sse';
+  headers: Record<string, string> | McpHeadersResolver;
+  tools: ReadonlySet<string> | undefined;
+  perUser: boolean;
+  userKey: McpServerConfig['userKey'];
+  maxConnections: number;
+  connectTimeoutMs: number;
+  callTimeoutMs: number;
+  toolsTtlMs: number;
+}
+
+const SERVER_NAME = /^[A-Za-z0-9-]{1,32}$/;
+
+/**
+ * Checks every server when the agent is built, so a typo stops the app at boot with a message
+ * naming the server and the field, instead of tools silently missing at run time.
+ */
+export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpServer[] {
+  if (!Array.isArray(servers)) throw new CopilotKitConfigurationError(`${label}: 'mcpServers' must be an array of MCP server configs.`);
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const resolved = servers.map((server: McpServerConfig, index) => {
+    const where = `${label}: mcpServers[${index}]${typeof server?.name === 'string' ? ` ('${server.name}')` : ''}`;
+    const problem = (message: string) => problems.push(`${where}: ${message}`);
+    if (typeof server !== 'object' || server === null) {
+      problem('must be an object with at least a name and a url.');
+      return undefined;
+    }
+    if (typeof server.name !== 'string' || !SERVER_NAME.test(server.name)) {
+      problem(`'name' must be 1-32 letters, digits or '-' (it prefixes the tool names), got ${JSON.stringify(server.name)}.`);
+    } else if (names.has(server.name)) {
+      problem(`another MCP server is already named '${server.name}'.`);
+    } else {
+      names.add(server.name);
+    }
+    const url = parseUrl(server.url);
+    if (!url) problem(`'url' must be an http(s) URL.`);
+    const transport = server.transport ?? 'http';
+    if (transport !== 'http' && transport !== 'sse') problem(`'transport' must be 'http' or 'sse', got ${JSON.stringify(server.transport)}.`);
+    const headers = server.headers ?? {};
+    const dynamic = typeof headers === 'function';
+    if (!dynamic && !isStringRecord(headers)) problem(`'headers' must be a record of strings or a function of the request returning one.`);
+    if (server.tools !== undefined && !(Array.isArray(server.tools) && server.tools.every((t) => typeof t === 'string' && t.length > 0))) {
+      problem(`'tools' must be an array of tool names.`);
+    }
+    if (server.userKey !== undefined && typeof server.userKey !== 'function') problem(`'userKey' must be a function of the request.`);
+    const perUser = server.perUser ?? (dynamic || server.userKey !== undefined);
+    if (server.perUser === false && dynamic) {
+      // A shared connection would keep sending the headers of whichever caller opened it.
+      problem(`'headers' is a function of the request, so connections must be per caller; remove 'perUser: false' or make the headers static.`);
+    }
+    if (server.perUser === true && !dynamic && server.userKey === undefined) {
+      problem(`'perUser' needs a way to tell callers apart: 'headers' as a function of the request, or 'userKey'.`);
+    }
+    const number = (field: keyof McpServerConfig, fallback: number) => {
+      const value = server[field] ?? fallback;
+      if (!Number.isSafeInteger(value) || (value as number) < 1) problem(`'${field}' must be a positive integer, got ${String(server[field])}.`);
+      return value as number;
+    };
+    return {
+      name: server.name,
+      url: url!,
+      transport,
+      headers,
+      tools: server.tools ? new Set(server.tools) : undefined,
+      perUser,
+      userKey: server.userKey,
+      maxConnections: number('maxConnections', 100),
+      connectTimeoutMs: number('connectTimeoutMs', 5_000),
+      callTimeoutMs: number('callTimeoutMs', 60_000),
+      toolsTtlMs: number('toolsTtlMs', 60_000),
+    };
+  });
+  if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
+  return resolved as ResolvedMcpServer[];
+}
+
+function parseUrl(value: unknown): URL | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string');
+}

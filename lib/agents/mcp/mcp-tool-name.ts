@@ -1,0 +1,20 @@
+import { createHash } from 'node:crypto';
+
+/** What OpenAI and Anthropic both accept as a tool name. */
+export const MODEL_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+const MAX = 64;
+
+/**
+ * The name the model sees for an MCP tool: `<server>_<tool>`, with characters providers reject
+ * (MCP allows '.', '/', spaces, ...) replaced by '_'. Server names contain no '_' (checked at
+ * construction), so two servers can never produce the same name; within one server, a name that
+ * is taken (two tools sanitizing alike) or too long gets a short hash of the original name, which
+ * keeps it stable from one tool listing to the next.
+ */
+export function modelToolName(server: string, tool: string, taken: ReadonlySet<string>): string {
+  const base = `${server}_${tool.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  if (base.length <= MAX && !taken.has(base)) return base;
+  const suffix = `_${createHash('sha256').update(tool).digest('hex').slice(0, 8)}`;
+  return `${base.slice(0, MAX - suffix.length)}${suffix}`;
+}
