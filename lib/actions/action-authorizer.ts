@@ -9,6 +9,17 @@ export interface AuthorizationTarget {
   response?: unknown;
 }
 
+export type GuardRef = Type<CanActivate> | CanActivate;
+
+/** What a guard's ExecutionContext says is being called. */
+export interface GuardSite {
+  label: string;
+  hostClass: Function;
+  handler: Function;
+  /** The Nest module whose already-built guard instances may be reused. */
+  host?: unknown;
+}
+
 const logger = new Logger('CopilotKit');
 
 /**
@@ -26,30 +37,43 @@ export class ActionAuthorizer {
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
-  async isAllowed(action: ActionDefinition, target: AuthorizationTarget): Promise<boolean> {
-    if (action.guards.length === 0) return true;
+  isAllowed(action: ActionDefinition, target: AuthorizationTarget): Promise<boolean> {
+    return this.allows(action.guards, target, {
+      label: `action '${action.name}'`,
+      hostClass: action.hostClass,
+      handler: action.handler,
+      host: action.wrapper.host,
+    });
+  }
+
+  /**
+   * Runs `guards` for something that is not an action method (an MCP server of an agent): the
+   * context's class and handler are `where`'s, the request and response the run's.
+   */
+  async allows(guards: GuardRef[], target: AuthorizationTarget, where: GuardSite): Promise<boolean> {
+    if (guards.length === 0) return true;
     if (target.request === undefined || target.request === null) return false;
     try {
-      const guards = await Promise.all(action.guards.map((guard) => this.instanceOf(guard, action)));
+      const instances = await Promise.all(guards.map((guard) => this.instanceOf(guard, where.host)));
       return await this.consumer.tryActivate(
-        guards,
+        instances,
         [target.request, target.response, undefined],
-        action.hostClass.prototype as object,
-        action.handler as (...args: unknown[]) => unknown,
+        where.hostClass.prototype as object,
+        where.handler as (...args: unknown[]) => unknown,
         'http',
       );
     } catch (error) {
       // A guard that throws (ForbiddenException, UnauthorizedException) denies, as on a route.
       const status = (error as { getStatus?: () => number }).getStatus?.();
-      if (status === undefined) logger.error(`A guard of action '${action.name}' failed: ${String(error)}`, (error as Error)?.stack);
+      if (status === undefined) logger.error(`A guard of ${where.label} failed: ${String(error)}`, (error as Error)?.stack);
       return false;
     }
   }
 
-  /** The guard instance Nest already built for the action's module, or one built with DI now. */
-  private instanceOf(guard: Type<CanActivate> | CanActivate, action: ActionDefinition): Promise<CanActivate> {
+  /** The guard instance Nest already built for the module, or one built with DI now. */
+  private instanceOf(guard: GuardRef, module: unknown): Promise<CanActivate> {
     if (typeof guard !== 'function') return Promise.resolve(guard);
-    const host = action.wrapper.host as { injectables?: Map<unknown, { instance?: unknown; isDependencyTreeStatic(): boolean }> } | undefined;
+    const host = module as { injectables?: Map<unknown, { instance?: unknown; isDependencyTreeStatic(): boolean }> } | undefined;
     const registered = host?.injectables?.get(guard);
     if (registered?.instance && registered.isDependencyTreeStatic()) return Promise.resolve(registered.instance as CanActivate);
     let created = this.created.get(guard);

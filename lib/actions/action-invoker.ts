@@ -47,6 +47,7 @@ export class ActionInvoker {
       // The caller and the agent do not change during a run, so guards are evaluated once.
       list: () => (listed ??= this.available(scope)),
       call: (name, args, options) => this.invoke(name, args, scope, options?.toolCallId),
+      authorize: (guards, site) => this.authorizer.allows(guards, scope, site),
     };
   }
 

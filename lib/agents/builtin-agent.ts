@@ -117,7 +117,7 @@ export class BuiltInAgent implements AgUiAgent {
         turn: { retry: this.retry, exposeReasoning: this.options.exposeReasoning ?? true },
         signal,
         emit,
-        mcp: this.mcp && ((actionNames) => this.mcp!.forRun(context?.request, actionNames, signal)),
+        mcp: this.mcp && ((actionNames) => this.mcp!.forRun(context?.request, actionNames, signal, context?.actions.authorize)),
       })
         .then((usage) => {
           if (usage && this.options.onUsage && context) {

@@ -1,3 +1,4 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import type { BaseEvent, Interrupt } from '@ag-ui/core';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import type { JsonSchema } from './copilot-action-options.interface.js';
@@ -28,6 +29,11 @@ export interface CopilotRunActions {
    * and returns its result as tool-result content. Never throws: failures are results the model can act on.
    */
   call(name: string, args: unknown, options?: { toolCallId?: string }): Promise<ActionCallResult>;
+  /**
+   * Runs Nest guards for the caller of this run, for tools that are not actions (an MCP server):
+   * `site` names what the guards' ExecutionContext reports as class and handler.
+   */
+  authorize(guards: Array<Type<CanActivate> | CanActivate>, site: { label: string; hostClass: Function; handler: Function }): Promise<boolean>;
 }
 
 /** The second argument of `run(input, context)` for agents that want more than the AG-UI input. */

@@ -37,6 +37,8 @@ export interface AgentRunOptions {
 /** For agents given no actions: nothing to list, nothing to call. */
 const NO_ACTIONS: CopilotRunActions = {
   list: async () => [],
+  // Nobody to authorize: guarded tools are refused, as guarded actions are without a request.
+  authorize: async (guards) => guards.length === 0,
   call: async (name) => ({
     status: 'not_found',
     content: JSON.stringify({ error: 'not_found', message: `There is no action named '${name}' available to this agent.` }),

@@ -1,4 +1,4 @@
-import { ConsoleLogger, Injectable, Logger, Module } from '@nestjs/common';
+import { ConsoleLogger, Injectable, Logger, Module, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { BuiltInAgent, CopilotAction, CopilotKitConfigurationError, CopilotKitModule, type McpServerConfig } from '../../lib/index.js';
 import { LlmMock } from '../fixtures/llm-mock.js';
 import { closedPort, RecordingMcpServer, SseMcpServer } from '../fixtures/mcp-servers.js';
@@ -31,6 +31,18 @@ class NotesService {
 class NotesModule {}
 
 /** The caller's own token, passed on to the MCP server: connections are then kept per caller. */
+/** A guard as an app writes it, built by Nest's DI, seeing the run's request. */
+@Injectable()
+class AdminsOnly implements CanActivate {
+  static seen: string[][] = [];
+
+  canActivate(context: ExecutionContext): boolean {
+    const role = context.switchToHttp().getRequest<{ headers: Record<string, string> }>().headers['x-role'];
+    AdminsOnly.seen.push([context.getClass().name, context.getHandler().name, role]);
+    return role === 'admin';
+  }
+}
+
 const forwardAuthorization = (request: { headers: Record<string, string> }) => ({ Authorization: request.headers.authorization });
 
 const SEARCH_SCHEMA = { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] };
@@ -95,6 +107,7 @@ describe('BuiltInAgent with MCP servers', () => {
           flaky: agent([{ name: 'flaky', url: flaky.url }]),
           legacy: agent([{ name: 'legacy', url: legacy.url, transport: 'sse' }]),
           collision: agent([docsServer]),
+          guarded: agent([{ ...docsServer, guards: [AdminsOnly] }]),
         },
       }),
     ]);
@@ -355,6 +368,18 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(build([{ name: 'a', url, tools: 'search' }])).toThrow(/'tools' must be an array/);
     expect(build([{ name: 'a', url, callTimeoutMs: 0 }])).toThrow(/'callTimeoutMs' must be a positive integer/);
     expect(build([{ name: 'a', url, headers: { Authorization: 'Bearer x' }, perUser: true, userKey: () => 'u' }])).not.toThrow();
+  });
+
+  it('offers a guarded server\'s tools only to callers its Nest guards let through', async () => {
+    llm.server.on({ userMessage: 'guarded tools' }, { content: 'ok' });
+    await run('guarded', 'guarded tools please', { 'x-role': 'member' });
+    await run('guarded', 'guarded tools please', { 'x-role': 'admin' });
+    expect(offeredTools(0).map((tool) => tool.name)).toEqual(['saveNote']);
+    expect(offeredTools(1).map((tool) => tool.name).sort()).toEqual(['docs_explode', 'docs_media', 'docs_search', 'docs_slow', 'saveNote']);
+    expect(AdminsOnly.seen).toEqual([
+      ['McpToolSource', 'docs', 'member'],
+      ['McpToolSource', 'docs', 'admin'],
+    ]);
   });
 
   it('closes the MCP sessions of forRoot agents when the app shuts down', async () => {

@@ -1,3 +1,4 @@
+import type { CanActivate, Type } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 
 /**
@@ -41,6 +42,11 @@ export interface McpServerConfig {
   callTimeoutMs?: number;
   /** How long a tool list is reused before it is fetched again (sooner on `tools/list_changed`). Default 60000 ms. */
   toolsTtlMs?: number;
+  /**
+   * Nest guards deciding, per caller, whether the server's tools are offered at all (as
+   * `@UseGuards()` does for an action); classes are built with the module's DI.
+   */
+  guards?: Array<Type<CanActivate> | CanActivate>;
 }
 
 /** A config after validation, with every default filled in. */
@@ -56,6 +62,7 @@ export interface ResolvedMcpServer {
   connectTimeoutMs: number;
   callTimeoutMs: number;
   toolsTtlMs: number;
+  guards: Array<Type<CanActivate> | CanActivate>;
 }
 
 const SERVER_NAME = /^[A-Za-z0-9-]{1,32}$/;
@@ -101,7 +108,11 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
     if (server.perUser === true && !dynamic && server.userKey === undefined) {
       problem(`'perUser' needs a way to tell callers apart: 'headers' as a function of the request, or 'userKey'.`);
     }
-    const number = (field: keyof McpServerConfig, fallback: number) => {
+    const guards = server.guards ?? [];
+    if (!Array.isArray(guards) || !guards.every((guard) => typeof guard === 'function' || typeof (guard as CanActivate)?.canActivate === 'function')) {
+      problem(`'guards' must be an array of guard classes or instances.`);
+    }
+    const number = (field: 'maxConnections' | 'connectTimeoutMs' | 'callTimeoutMs' | 'toolsTtlMs', fallback: number) => {
       const value = server[field] ?? fallback;
       if (!Number.isSafeInteger(value) || (value as number) < 1) problem(`'${field}' must be a positive integer, got ${String(server[field])}.`);
       return value as number;
@@ -118,6 +129,7 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
       connectTimeoutMs: number('connectTimeoutMs', 5_000),
       callTimeoutMs: number('callTimeoutMs', 60_000),
       toolsTtlMs: number('toolsTtlMs', 60_000),
+      guards: server.guards ?? [],
     };
   });
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { ModelTool } from '../adapters/model-adapter.interface.js';
+import type { CopilotRunActions } from '../../interfaces/copilot-run-context.interface.js';
 import { McpClientPool } from './mcp-client.pool.js';
 import type { McpConnection, McpTool } from './mcp-connection.js';
 import { McpRunTools, type McpToolEntry } from './mcp-run-tools.js';
@@ -10,6 +11,8 @@ import type { ResolvedMcpServer } from './mcp-server.config.js';
 import { describeError } from './mcp-server-health.js';
 
 const logger = new Logger('CopilotKit');
+
+export type McpAuthorizer = CopilotRunActions['authorize'];
 
 /**
  * The MCP servers of one BuiltInAgent: one connection pool per server, living as long as the
@@ -21,8 +24,14 @@ export class McpToolSource {
   /** Tool names already reported as hidden by an action of the same name: said once, not per run. */
   private readonly shadowed = new Set<string>();
 
+  /** What a guard's `getHandler()` returns for a server: a function named after it. */
+  private readonly handlers = new Map<string, Function>();
+
   constructor(private readonly servers: ResolvedMcpServer[]) {
-    for (const server of servers) this.pools.set(server.name, new McpClientPool(server));
+    for (const server of servers) {
+      this.pools.set(server.name, new McpClientPool(server));
+      this.handlers.set(server.name, Object.defineProperty(() => undefined, 'name', { value: server.name }));
+    }
   }
 
   /**
@@ -30,9 +39,18 @@ export class McpToolSource {
    * actions offered in this run: an action wins over an MCP tool of the same name (the action is
    * this app's own code, with guards; the tool list is whatever a remote server says today).
    */
-  async forRun(request: unknown, taken: ReadonlySet<string>, signal: AbortSignal): Promise<McpRunTools> {
-    const lists = await Promise.all(this.servers.map((server) => this.toolsOf(server, request, taken)));
+  async forRun(request: unknown, taken: ReadonlySet<string>, signal: AbortSignal, authorize?: McpAuthorizer): Promise<McpRunTools> {
+    const lists = await Promise.all(
+      this.servers.map(async (server) => ((await this.mayUse(server, authorize)) ? this.toolsOf(server, request, taken) : [])),
+    );
     return new McpRunTools(lists.flat(), signal);
+  }
+
+  /** A server with guards is offered only when they let this caller through (never without a runtime to ask). */
+  private async mayUse(server: ResolvedMcpServer, authorize: McpAuthorizer | undefined): Promise<boolean> {
+    if (server.guards.length === 0) return true;
+    if (!authorize) return false;
+    return authorize(server.guards, { label: `MCP server '${server.name}'`, hostClass: McpToolSource, handler: this.handlers.get(server.name)! });
   }
 
   async close(): Promise<void> {
