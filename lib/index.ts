@@ -40,6 +40,7 @@ export type { RuntimeAgentInfo, RuntimeInfo, ThreadEndpointsInfo } from './inter
 export { AgentNotFoundException } from './errors/agent-not-found.exception.js';
 export { InvalidRunInputException, type InvalidFieldDetail } from './errors/invalid-run-input.exception.js';
 export { ThreadBusyException } from './errors/thread-busy.exception.js';
+export { RunIdTakenException } from './errors/run-id-taken.exception.js';
 export { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 export { CopilotAction } from './decorators/copilot-action.decorator.js';
 export { CopilotAgent, type CopilotAgentOptions } from './decorators/copilot-agent.decorator.js';

@@ -47,6 +47,7 @@ export class InMemoryThreadStore extends ThreadStore {
     };
     if (entry.thread.ownerId !== undefined && entry.thread.ownerId !== run.ownerId) return 'not-owner';
     if (entry.runs.some((r) => r.status === 'running')) return 'busy';
+    if (entry.runs.some((r) => r.runId === run.runId)) return 'duplicate-run';
     entry.runs.push({ runId: run.runId, agentId: run.agentId, status: 'running', events: [], startedAt: now });
     entry.thread.updatedAt = now;
     this.entries.delete(run.threadId);

@@ -4,6 +4,7 @@ import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { concat, from, type Observable } from 'rxjs';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
+import { RunIdTakenException } from '../errors/run-id-taken.exception.js';
 import { RunEventGuard } from '../protocol/run-event-guard.js';
 import { AgentRun } from './agent-run.js';
 import {
@@ -92,6 +93,7 @@ export class StoreAgentRunner extends AgentRunner {
     if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(threadId)) > 0) begun = await begin();
     if (begun === 'busy') throw new ThreadBusyException(threadId);
     if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
+    if (begun === 'duplicate-run') throw new RunIdTakenException(threadId, input.runId);
     try {
       const previous = (await storeCall(() => this.store.getRuns(threadId))).filter((run) => run.status === 'finished');
       const history = previous.flatMap((run) => run.events);

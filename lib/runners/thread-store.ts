@@ -22,7 +22,7 @@ export interface StoredRun {
   startedAt: number;
 }
 
-export type BeginRunResult = 'started' | 'busy' | 'not-owner';
+export type BeginRunResult = 'started' | 'busy' | 'not-owner' | 'duplicate-run';
 
 export interface ThreadQuery {
   ownerId: string | undefined;

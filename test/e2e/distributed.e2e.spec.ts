@@ -82,6 +82,13 @@ describe('RedisPostgresAgentRunner across instances', () => {
     expect((await postSse(`${b.url}/agent/slow/run`, runInput({ threadId: input.threadId }))).status).toBe(200);
   });
 
+  it('answers 409 to a run that reuses a run id of the thread, on any instance', async () => {
+    const input = runInput();
+    await postSse(`${a.url}/agent/slow/run`, { ...input });
+    const again = await postJson(`${b.url}/agent/slow/run`, { ...input, messages: [] });
+    expect(again).toMatchObject({ status: 409, json: { error: 'Run id already used' } });
+  });
+
   it('lets B continue a thread whose instance died mid-run, once its lease expires', async () => {
     const child = await startChildApp(['redis-postgres', JSON.stringify(options('child'))]);
     const input = runInput({ text: 'forever' });

@@ -8,7 +8,7 @@ import { from, Observable } from 'rxjs';
 import { InMemoryAgentRunner, SqliteAgentRunner, type AgentRunner, type AgUiAgent } from '../../lib/index.js';
 import { startChildApp } from '../fixtures/child-app.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
-import { openSse, parseSseFrames, postSse, runInput } from '../fixtures/sse-client.js';
+import { openSse, parseSseFrames, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 
 /** A run with two text messages, a tool call with its result and state, one event every few ms. */
 class ChattyAgent implements AgUiAgent {
@@ -105,6 +105,14 @@ describe.each<[string, () => AgentRunner]>([
     // Nothing the client already had is sent again.
     const resentContent = resumed.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT' && received.some((r) => r.type === e.type && r.delta === e.delta));
     expect(resentContent).toEqual([]);
+  });
+
+  it('answers 409 to a run that reuses a run id of the thread, and the thread goes on', async () => {
+    const input = runInput();
+    await postSse(`${server.url}/agent/chatty/run`, input);
+    const again = await postJson(`${server.url}/agent/chatty/run`, input);
+    expect(again).toMatchObject({ status: 409, json: { error: 'Run id already used' } });
+    expect((await postSse(`${server.url}/agent/chatty/run`, runInput({ threadId: input.threadId }))).status).toBe(200);
   });
 
   it('resumes a compacted replay too (a client that dropped while catching up)', async () => {

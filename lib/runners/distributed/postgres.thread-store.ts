@@ -83,6 +83,8 @@ export class PostgresThreadStore extends ThreadStore {
       if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
       else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount) {
         result = 'busy';
+      } else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount) {
+        result = 'duplicate-run';
       }
       if (result !== 'started') {
         await client.query('ROLLBACK');

@@ -96,6 +96,7 @@ export class SqliteThreadStore extends ThreadStore {
         return 'not-owner';
       }
       if (this.db.prepare("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
+      if (this.db.prepare('SELECT 1 FROM runs WHERE thread_id = ? AND run_id = ?').get(run.threadId, run.runId)) return 'duplicate-run';
       this.db
         .prepare("INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)")
         .run(run.threadId, run.runId, run.agentId, now + this.leaseMs, now);

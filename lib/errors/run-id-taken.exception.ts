@@ -1,0 +1,18 @@
+import { ConflictException } from '@nestjs/common';
+
+/**
+ * A run id names one run of a thread: a second run with the same id would make its events and
+ * their SSE ids ambiguous (409, before any stream). Clients make a fresh id per run.
+ */
+export class RunIdTakenException extends ConflictException {
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+  ) {
+    super({
+      statusCode: 409,
+      error: 'Run id already used',
+      message: `Thread '${threadId}' already has a run '${runId}'. Start each run with a new runId.`,
+    });
+  }
+}
