@@ -14,7 +14,8 @@ import {
   type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { Observable } from 'rxjs';
+import { EventType, type RunStartedEvent } from '@ag-ui/core';
+import { tap, type Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
 import type { IdentifiedEvent } from '../runners/agent-runner.js';
@@ -186,10 +187,15 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       const events = await this.runtime.runStream(agentId, body, { request, response });
       const { threadId, runId } = body as { threadId: string; runId: string };
       current.streamed(events, { threadId, runId });
-      const onClientGone = this.options.cancelRunOnDisconnect
-        ? () => void this.runtime.runner.stop({ threadId, runId })
-        : undefined;
-      this.stream(request, response, events, onClientGone);
+      if (!this.options.cancelRunOnDisconnect) return this.stream(request, response, events);
+      // A resumed approval may run under a fresh id (see the runner): stop the run this stream carries.
+      let live = runId;
+      const tracked = events.pipe(
+        tap(({ event }) => {
+          if (event.type === EventType.RUN_STARTED) live = (event as RunStartedEvent).runId;
+        }),
+      );
+      this.stream(request, response, tracked, () => void this.runtime.runner.stop({ threadId, runId: live }));
     }
 
     private async startConnect(

@@ -8,7 +8,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { BuiltInAgent, CopilotAction, CopilotKitModule, SqliteAgentRunner, type AgentRunner } from '../../lib/index.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { LlmMock } from '../fixtures/llm-mock.js';
-import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
+import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 
 @Injectable()
@@ -47,10 +47,15 @@ describe('actions that need approval (human in the loop)', () => {
   const path = join(dir, 'threads.sqlite');
   let server: TestApp;
 
-  const start = (runner: AgentRunner) =>
+  const start = (runner: AgentRunner, extra: { cancelRunOnDisconnect?: boolean } = {}) =>
     startApp([
       BoardModule,
-      CopilotKitModule.forRoot({ agents: { default: new BuiltInAgent({ model: llm.adapter('openai'), maxSteps: 4 }) }, runner, guards: [HeaderAuthGuard] }),
+      CopilotKitModule.forRoot({
+        agents: { default: new BuiltInAgent({ model: llm.adapter('openai'), maxSteps: 4 }) },
+        runner,
+        guards: [HeaderAuthGuard],
+        ...extra,
+      }),
     ]);
 
   beforeAll(async () => {
@@ -138,6 +143,32 @@ describe('actions that need approval (human in the loop)', () => {
     expect(started.type).toBe('RUN_STARTED');
     expect(started.runId).not.toBe(input.runId);
     expect(resumed.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', runId: started.runId });
+  });
+
+  it('with cancelRunOnDisconnect, stops a resumed run (under its fresh id) when its client leaves', async () => {
+    llm.server.on({ userMessage: 'purge', hasToolResult: false }, { toolCalls: [{ id: 'call_purge', name: 'deleteTask', arguments: { id: 9 } }] });
+    llm.server.on({ userMessage: 'purge', hasToolResult: true }, { content: 'word '.repeat(60) }, { latency: 20 } as never);
+    const cancelling = await start(new SqliteAgentRunner({ path: join(dir, 'cancelling.sqlite') }), { cancelRunOnDisconnect: true });
+    try {
+      const input = runInput({ text: 'purge task 9' });
+      await postSse(`${cancelling.url}/agent/default/run`, input, { headers: ann });
+      const stream = await openSse(
+        `${cancelling.url}/agent/default/run`,
+        { ...input, messages: [], resume: [{ interruptId: 'approval-call_purge', status: 'resolved', payload: { approved: true } }] },
+        { headers: ann },
+      );
+      await stream.waitFor((event) => event.type === 'TEXT_MESSAGE_CONTENT');
+      stream.abort();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const replay = await postSse(`${cancelling.url}/agent/default/connect`, { threadId: input.threadId }, { headers: ann });
+      const text = replay.events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('');
+      expect(BoardService.deleted).toEqual([9]);
+      expect(replay.events.at(-1)?.type).toBe('RUN_FINISHED');
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThan('word '.repeat(60).length);
+    } finally {
+      await cancelling.close();
+    }
   });
 
   it('uses the arguments the server recorded, or the user edits when the action allows them', async () => {
