@@ -4,6 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { BuiltInAgent, CopilotAction, CopilotKitModule, type CopilotRequestSummary, type UsageReport } from '../../lib/index.js';
 import { LlmMock } from '../fixtures/llm-mock.js';
+import { RecordingMcpServer } from '../fixtures/mcp-servers.js';
 import { postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 
@@ -36,6 +37,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
   const exporter = new InMemorySpanExporter();
   const contextManager = new AsyncLocalStorageContextManager();
   const llm = new LlmMock();
+  const mcp = new RecordingMcpServer();
   const usage: UsageReport[] = [];
   const summaries: CopilotRequestSummary[] = [];
   let server: TestApp;
@@ -45,8 +47,11 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     context.setGlobalContextManager(contextManager.enable());
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
     await llm.start();
+    mcp.mock.addTool({ name: 'forecast', description: 'Demand forecast', inputSchema: { type: 'object', properties: {} } }).onToolCall('forecast', () => 'up 5%');
+    await mcp.start();
     const agent = new BuiltInAgent({
       model: llm.adapter('openai', 'gpt-traced'),
+      mcpServers: [{ name: 'planning', url: mcp.url }],
       onUsage: (report) => usage.push(report),
       pricing: { inputPerMillion: 2, outputPerMillion: 8 },
     });
@@ -55,6 +60,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
   afterAll(async () => {
     await server.close();
     await llm.stop();
+    await mcp.stop();
     trace.disable();
     context.disable();
   });
@@ -121,6 +127,17 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     // The after-hook sees the same usage, from RUN_FINISHED, with the action's result among the messages.
     expect(summaries[0].usage.map((entry) => [entry.inputTokens, entry.outputTokens])).toEqual([[40, 10], [60, 5]]);
     expect(summaries[0].messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+  });
+
+  it('records an MCP tool call as its own span in the run', async () => {
+    llm.server.on({ userMessage: 'forecast', hasToolResult: false }, { toolCalls: [{ id: 'm1', name: 'planning_forecast', arguments: {} }] });
+    llm.server.on({ userMessage: 'forecast', hasToolResult: true }, { content: 'Demand goes up.' });
+
+    const { spans, run } = await runAndCollect('forecast demand');
+
+    expect(tree(spans, run)).toBe('copilotkit.run(copilotkit.llm, copilotkit.mcp.tool, copilotkit.llm)');
+    const call = spans.find((span) => span.name === 'copilotkit.mcp.tool')!;
+    expect(call.attributes).toMatchObject({ 'copilotkit.mcp.server': 'planning', 'copilotkit.mcp.tool': 'forecast', 'copilotkit.action.outcome': 'success' });
   });
 
   it('marks a failing action span as an error, without failing the run', async () => {
