@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
-import { decodeThreadCursor, encodeThreadCursor } from '../thread-cursor.js';
+import { decodeThreadCursor } from '../thread-cursor.js';
+import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
 import {
   ThreadStore,
   type BeginRunResult,
@@ -33,16 +34,6 @@ export interface PostgresThreadStoreOptions {
 }
 
 const logger = new Logger('CopilotKit');
-
-interface ThreadRow {
-  id: string;
-  owner_id: string | null;
-  agent_id: string;
-  name: string | null;
-  archived: boolean;
-  created_at: string;
-  updated_at: string;
-}
 
 /**
  * Threads in PostgreSQL, shared by every instance: durable history, owners, and the per-thread lock
@@ -129,7 +120,7 @@ export class PostgresThreadStore extends ThreadStore {
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
     await this.ready;
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.threads WHERE id = $1`, [threadId]);
-    return rows[0] && toRecord(rows[0] as ThreadRow);
+    return rows[0] && threadRecord(rows[0] as ThreadRow);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
@@ -140,16 +131,7 @@ export class PostgresThreadStore extends ThreadStore {
        WHERE r.thread_id = $1 ORDER BY r.position, e.seq`,
       [threadId],
     );
-    const runs = new Map<string, StoredRun>();
-    for (const row of rows as Array<{ position: string; run_id: string; agent_id: string; status: StoredRun['status']; started_at: string; event: string | null }>) {
-      let run = runs.get(row.position);
-      if (!run) {
-        run = { runId: row.run_id, agentId: row.agent_id, status: row.status, startedAt: Number(row.started_at), events: [] };
-        runs.set(row.position, run);
-      }
-      if (row.event !== null) run.events.push(JSON.parse(row.event) as BaseEvent);
-    }
-    return [...runs.values()];
+    return runsFromRows(rows as RunEventRow[]);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
@@ -162,9 +144,7 @@ export class PostgresThreadStore extends ThreadStore {
        ORDER BY updated_at DESC, id LIMIT $6`,
       [query.ownerId ?? null, query.agentId ?? null, query.includeArchived ?? false, after?.updatedAt ?? null, after?.id ?? '', query.limit + 1],
     );
-    const threads = (rows as ThreadRow[]).slice(0, query.limit).map(toRecord);
-    const last = threads[threads.length - 1];
-    return { threads, nextCursor: rows.length > query.limit && last ? encodeThreadCursor(last) : null };
+    return threadPage(rows as ThreadRow[], query.limit);
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
@@ -229,14 +209,3 @@ function createPool(options: Record<string, unknown>): PgPoolLike {
   return pool;
 }
 
-function toRecord(row: ThreadRow): ThreadRecord {
-  return {
-    threadId: row.id,
-    ...(row.owner_id !== null && { ownerId: row.owner_id }),
-    agentId: row.agent_id,
-    ...(row.name !== null && { name: row.name }),
-    archived: row.archived,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
-}

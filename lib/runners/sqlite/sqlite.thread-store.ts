@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
-import { decodeThreadCursor, encodeThreadCursor } from '../thread-cursor.js';
+import { decodeThreadCursor } from '../thread-cursor.js';
+import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
 import {
   ThreadStore,
   type BeginRunResult,
@@ -42,16 +43,6 @@ export interface SqliteThreadStoreOptions {
   leaseMs?: number;
   /** Retention, applied at start and every 10 minutes; what is older or beyond the count is deleted. */
   retention?: { maxThreads?: number; maxAgeMs?: number };
-}
-
-interface ThreadRow {
-  id: string;
-  owner_id: string | null;
-  agent_id: string;
-  name: string | null;
-  archived: number;
-  created_at: number;
-  updated_at: number;
 }
 
 /**
@@ -126,7 +117,7 @@ export class SqliteThreadStore extends ThreadStore {
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
-    return row && toRecord(row);
+    return row && threadRecord(row);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
@@ -136,17 +127,8 @@ export class SqliteThreadStore extends ThreadStore {
          FROM runs r LEFT JOIN events e ON e.run_position = r.position
          WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
       )
-      .all(threadId) as Array<{ position: number; run_id: string; agent_id: string; status: StoredRun['status']; started_at: number; event: string | null }>;
-    const runs = new Map<number, StoredRun>();
-    for (const row of rows) {
-      let run = runs.get(row.position);
-      if (!run) {
-        run = { runId: row.run_id, agentId: row.agent_id, status: row.status, startedAt: row.started_at, events: [] };
-        runs.set(row.position, run);
-      }
-      if (row.event !== null) run.events.push(JSON.parse(row.event) as BaseEvent);
-    }
-    return [...runs.values()];
+      .all(threadId) as RunEventRow[];
+    return runsFromRows(rows);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
@@ -169,9 +151,7 @@ export class SqliteThreadStore extends ThreadStore {
         after?.id ?? null,
         query.limit + 1,
       ) as ThreadRow[];
-    const threads = rows.slice(0, query.limit).map(toRecord);
-    const last = threads[threads.length - 1];
-    return { threads, nextCursor: rows.length > query.limit && last ? encodeThreadCursor(last) : null };
+    return threadPage(rows, query.limit);
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
@@ -243,14 +223,3 @@ function openDatabase(path: string): SqliteDatabaseLike {
   return new Database(path);
 }
 
-function toRecord(row: ThreadRow): ThreadRecord {
-  return {
-    threadId: row.id,
-    ...(row.owner_id !== null && { ownerId: row.owner_id }),
-    agentId: row.agent_id,
-    ...(row.name !== null && { name: row.name }),
-    archived: row.archived === 1,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
