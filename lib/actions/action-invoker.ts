@@ -13,6 +13,7 @@ import type {
 import { inSpan } from '../observability/telemetry.js';
 import { ActionAuthorizer } from './action-authorizer.js';
 import { approvalRequired, failure, success, thrown } from './action-result.js';
+import { readToolArguments } from './tool-arguments.js';
 
 /** Who is calling and in which run: everything an action call is judged and executed with. */
 export interface ActionCallScope {
@@ -82,13 +83,8 @@ export class ActionInvoker {
     if (!(await this.authorizer.isAllowed(action, scope))) {
       return failure('forbidden', `The caller is not allowed to use the action '${name}'.`);
     }
-    const parsed = parseArguments(rawArgs);
-    if (!parsed.ok) return failure('invalid_arguments', parsed.message);
-    const validated = await action.schema.validate(parsed.value);
-    if (!validated.ok) {
-      const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-      return failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues);
-    }
+    const validated = await readToolArguments(rawArgs, action.schema, name);
+    if (!validated.ok) return validated.result;
     // An approval is spent by the call it was given for: a later call reusing the id asks again.
     if (action.approval && !(toolCallId && scope.approvedToolCalls?.delete(toolCallId))) {
       // Validated first, so the user is only ever asked about a call that can run.
@@ -108,16 +104,6 @@ export class ActionInvoker {
     } catch (error) {
       return thrown(error, name, action.location);
     }
-  }
-}
-
-function parseArguments(raw: unknown): { ok: true; value: unknown } | { ok: false; message: string } {
-  if (raw === undefined || raw === null || raw === '') return { ok: true, value: {} };
-  if (typeof raw !== 'string') return { ok: true, value: raw };
-  try {
-    return { ok: true, value: JSON.parse(raw) };
-  } catch {
-    return { ok: false, message: 'The arguments are not valid JSON.' };
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { failure } from '../../actions/action-result.js';
+import { readToolArguments } from '../../actions/tool-arguments.js';
 import type { ActionSchema } from '../../actions/schema/action-schema.js';
 import type { ActionCallResult } from '../../interfaces/copilot-run-context.interface.js';
 import { inSpan } from '../../observability/telemetry.js';
@@ -65,13 +66,8 @@ export class McpRunTools {
 
   private async execute(entry: McpToolEntry, rawArgs: string): Promise<ActionCallResult> {
     const name = entry.tool.name;
-    const parsed = parseArguments(rawArgs);
-    if (!parsed.ok) return failure('invalid_arguments', 'The arguments are not valid JSON.');
-    const validated = await entry.schema.validate(parsed.value);
-    if (!validated.ok) {
-      const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-      return failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues);
-    }
+    const validated = await readToolArguments(rawArgs, entry.schema, name);
+    if (!validated.ok) return validated.result;
     if (this.signal.aborted) return failure('stopped', `The run was stopped before '${name}' started.`);
     try {
       const result = await entry.connection.call(entry.remoteName, validated.value as Record<string, unknown>, this.signal);
@@ -93,14 +89,5 @@ export class McpRunTools {
       'failed',
       `The MCP server '${entry.server.name}' could not be reached (${describeError(error)}), so '${name}' may not have run. Its tools are unavailable for now.`,
     );
-  }
-}
-
-function parseArguments(raw: string): { ok: true; value: unknown } | { ok: false } {
-  if (!raw) return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(raw) };
-  } catch {
-    return { ok: false };
   }
 }

@@ -1,0 +1,28 @@
+import type { ActionCallResult } from '../interfaces/copilot-run-context.interface.js';
+import { failure } from './action-result.js';
+import type { ActionSchema } from './schema/action-schema.js';
+
+/**
+ * A model's tool-call arguments (an object or its JSON text; empty means `{}`), parsed and
+ * validated against the tool's schema. On failure, the result the model is given instead, naming
+ * each invalid field so it can correct itself. Actions and MCP tools both go through here.
+ */
+export async function readToolArguments(
+  raw: unknown,
+  schema: ActionSchema,
+  name: string,
+): Promise<{ ok: true; value: unknown } | { ok: false; result: ActionCallResult }> {
+  let value: unknown = raw;
+  if (raw === undefined || raw === null || raw === '') value = {};
+  else if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return { ok: false, result: failure('invalid_arguments', 'The arguments are not valid JSON.') };
+    }
+  }
+  const validated = await schema.validate(value);
+  if (validated.ok) return { ok: true, value: validated.value };
+  const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return { ok: false, result: failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues) };
+}
