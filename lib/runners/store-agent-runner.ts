@@ -1,6 +1,6 @@
 import { Logger, ServiceUnavailableException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import type { BaseEvent } from '@ag-ui/core';
 import { concat, from, type Observable } from 'rxjs';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
@@ -70,16 +70,6 @@ export class StoreAgentRunner extends AgentRunner {
     return this.store.durable;
   }
 
-  /**
-   * CopilotKit's `useInterrupt` resumes with the paused run's own id; a run id names one run of
-   * the thread, so the resumed run gets a fresh one (its RUN_STARTED says which).
-   */
-  private async resumeRunId(input: RunAgentInput): Promise<RunAgentInput> {
-    if (!input.resume?.length) return input;
-    const runs = await storeCall(() => this.store.getRuns(input.threadId));
-    return runs.some((run) => run.runId === input.runId) ? { ...input, runId: randomUUID() } : input;
-  }
-
   async run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>> {
     if (this.draining) {
       throw new ServiceUnavailableException({ statusCode: 503, error: 'Shutting down', message: 'This instance is shutting down; retry the run.' });
@@ -87,10 +77,16 @@ export class StoreAgentRunner extends AgentRunner {
     await this.ready;
     const { threadId, agentId } = request;
     await this.settling(threadId);
-    const input = await this.resumeRunId(request.input);
+    let input = request.input;
     const begin = () => storeCall(() => this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId }));
     let begun = await begin();
     if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(threadId)) > 0) begun = await begin();
+    if (begun === 'duplicate-run' && input.resume?.length) {
+      // CopilotKit's `useInterrupt` resumes with the paused run's own id; a run id names one run of
+      // the thread, so the resumed run gets a fresh one (its RUN_STARTED says which).
+      input = { ...input, runId: randomUUID() };
+      begun = await begin();
+    }
     if (begun === 'busy') throw new ThreadBusyException(threadId);
     if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
     if (begun === 'duplicate-run') throw new RunIdTakenException(threadId, input.runId);
