@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Observable } from 'rxjs';
-import { CopilotKitModule, InMemoryAgentRunner, RedisPostgresAgentRunner, SqliteAgentRunner } from '../dist/index.js';
+import { CopilotKitModule, InMemoryAgentRunner, RedisPostgresAgentRunner, SqliteAgentRunner } from '../dist/esm/index.js';
 
 const [kind, options] = process.argv.slice(2);
 const runner =

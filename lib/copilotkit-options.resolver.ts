@@ -6,7 +6,7 @@ import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.in
 import { AgentRunner } from './runners/agent-runner.js';
 import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
 import { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
-import { parseByteSize } from './http/json-body.middleware.js';
+import { parseByteSize } from './http/payload-too-large.js';
 import type { TranscriptionService } from './transcription/transcription.service.js';
 import { DEFAULT_MAX_AUDIO_BYTES } from './transcription/audio-upload.js';
 

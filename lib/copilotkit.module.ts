@@ -11,7 +11,7 @@ import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import { createThreadsController } from './http/threads.controller.js';
-import { BodyLimitInstaller, COPILOTKIT_MOUNT_PATH } from './http/body-limit.installer.js';
+import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body.installer.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionInvoker } from './actions/action-invoker.js';
@@ -24,6 +24,12 @@ import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js
 import { AgentRegistry } from './runtime/agent-registry.js';
 import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
 import { CopilotThreads } from './runtime/copilot-threads.service.js';
+import { otherPackageCopies, registerPackageCopy, type PackageCopy } from './platform/package-copies.js';
+import { TranscriptionService } from './transcription/transcription.service.js';
+import { TRANSCRIPTION_SERVICE } from './transcription/transcription.token.js';
+
+const THIS_BUILD: PackageCopy = { CopilotRuntime, CopilotThreads, TranscriptionService };
+registerPackageCopy(THIS_BUILD);
 
 /**
  * Serves a CopilotKit runtime from a Nest app.
@@ -50,6 +56,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
   const path = normalizePath(extras.path ?? DEFAULT_COPILOTKIT_PATH);
   const guards = checkGuards(extras.guards ?? []);
   const imports = definition.imports ?? [];
+  const otherBuilds = otherPackageCopies(THIS_BUILD);
   return {
     ...definition,
     global: extras.isGlobal ?? false,
@@ -64,7 +71,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
         inject: [COPILOTKIT_OPTIONS],
       },
       { provide: COPILOTKIT_MOUNT_PATH, useValue: path },
-      BodyLimitInstaller,
+      RequestBodyInstaller,
       ActionRegistry,
       CopilotKitMetadataAccessor,
       InstanceResolver,
@@ -74,8 +81,18 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       ActionInvoker,
       CopilotRuntime,
       CopilotThreads,
+      {
+        provide: TRANSCRIPTION_SERVICE,
+        useFactory: (...found: Array<TranscriptionService | undefined>) => found.find(Boolean),
+        inject: [TranscriptionService, ...otherBuilds.map((build) => build.TranscriptionService)].map((token) => ({ token, optional: true })),
+      },
+      // The same services under the other build's classes, for apps that load both (see package-copies.ts).
+      ...otherBuilds.flatMap((build) => [
+        { provide: build.CopilotRuntime, useExisting: CopilotRuntime },
+        { provide: build.CopilotThreads, useExisting: CopilotThreads },
+      ]),
     ],
-    exports: [CopilotRuntime, CopilotThreads, COPILOTKIT_OPTIONS],
+    exports: [CopilotRuntime, CopilotThreads, COPILOTKIT_OPTIONS, ...otherBuilds.flatMap((build) => [build.CopilotRuntime, build.CopilotThreads])],
   };
 }
 

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import OpenAI from 'openai';
-import { BuiltInAgent, CopilotAction, CopilotKitModule, OpenAIAdapter } from '../../dist/index.js';
+import { BuiltInAgent, CopilotAction, CopilotKitModule, OpenAIAdapter } from '../../dist/esm/index.js';
 
 class WeatherService {
   getWeather({ city }) {

@@ -1,4 +1,5 @@
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { isInstalled } from '../platform/package-require.cjs';
 import { AnthropicAdapter, type AnthropicClientLike } from './adapters/anthropic.adapter.js';
 import type { ModelAdapter } from './adapters/model-adapter.interface.js';
 import { OpenAIAdapter, type OpenAIClientLike } from './adapters/openai.adapter.js';
@@ -33,9 +34,7 @@ export function resolveModel(model: string | ModelAdapter, apiKey: string | unde
       `${agent}: model '${model}' needs an API key: set ${known.env}, pass 'apiKey', or pass an ${known.adapter} with your own client.`,
     );
   }
-  try {
-    import.meta.resolve(known.sdk);
-  } catch {
+  if (!isInstalled(known.sdk)) {
     throw new CopilotKitConfigurationError(`${agent}: model '${model}' needs the '${known.sdk}' package: npm install ${known.sdk}`);
   }
   // The agent retries before the first token itself, so the SDK must not retry underneath it.

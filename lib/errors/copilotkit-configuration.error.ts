@@ -1,8 +1,14 @@
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
+
 /**
  * Thrown while the application boots when CopilotKitModule is configured wrongly, so that a
  * mistake stops `NestFactory.create()` with a message that says what to fix, not the first request.
  */
 export class CopilotKitConfigurationError extends Error {
+  static {
+    shareClassIdentity(this, 'CopilotKitConfigurationError');
+  }
+
   override readonly name: string = 'CopilotKitConfigurationError';
 
   constructor(problems: string | string[]) {

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
 
 export type InvalidResumeCode = 'UNKNOWN_INTERRUPT' | 'PARTIAL_RESUME' | 'NOTHING_PENDING' | 'INTERRUPT_EXPIRED';
 
@@ -14,6 +15,10 @@ const STATUS: Record<InvalidResumeCode, number> = {
  * so a replayed or forged resume can never run an action twice or without its approval.
  */
 export class InvalidResumeException extends HttpException {
+  static {
+    shareClassIdentity(this, 'InvalidResumeException');
+  }
+
   constructor(
     readonly code: InvalidResumeCode,
     message: string,

@@ -1,4 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
 
 export interface InvalidFieldDetail {
   /** Dotted path of the offending field, e.g. `messages[0].role`; empty for the body itself. */
@@ -8,6 +9,10 @@ export interface InvalidFieldDetail {
 
 /** The request body is not a valid RunAgentInput (400, before any stream). Names the fields. */
 export class InvalidRunInputException extends BadRequestException {
+  static {
+    shareClassIdentity(this, 'InvalidRunInputException');
+  }
+
   constructor(readonly details: InvalidFieldDetail[]) {
     const first = details[0];
     const summary = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : 'Invalid input';

@@ -1,10 +1,15 @@
 import { ConflictException } from '@nestjs/common';
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
 
 /**
  * A run id names one run of a thread: a second run with the same id would make its events and
  * their SSE ids ambiguous (409, before any stream). Clients make a fresh id per run.
  */
 export class RunIdTakenException extends ConflictException {
+  static {
+    shareClassIdentity(this, 'RunIdTakenException');
+  }
+
   constructor(
     readonly threadId: string,
     readonly runId: string,

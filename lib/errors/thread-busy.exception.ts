@@ -1,10 +1,15 @@
 import { ConflictException } from '@nestjs/common';
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
 
 /**
  * A run was requested on a thread that already has one in flight (409, before any stream).
  * The official runtime answers an empty 200 stream here, which clients cannot tell from success.
  */
 export class ThreadBusyException extends ConflictException {
+  static {
+    shareClassIdentity(this, 'ThreadBusyException');
+  }
+
   constructor(readonly threadId: string) {
     super({
       statusCode: 409,

@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import {
-  All,
   Body,
   Controller,
   Get,
@@ -27,10 +26,17 @@ import { RequestHooks } from '../hooks/request-hooks.js';
 import { parseSingleRouteEnvelope } from './single-route-envelope.js';
 import { decodeBase64Audio, type AudioUpload } from '../transcription/audio-upload.js';
 import { readAudio, transcribe } from './transcription.responder.js';
+import { addMethodNotAllowedRoutes } from './method-not-allowed.routes.js';
+import { markCopilotKitRoutes } from './fastify-routes.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
 type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
-type PlatformResponse = ServerResponse | { raw: ServerResponse };
+interface FastifyReplyLike {
+  raw: ServerResponse;
+  hijack(): void;
+  getHeaders(): OutgoingHttpHeaders;
+}
+type PlatformResponse = ServerResponse | FastifyReplyLike;
 
 /**
  * Builds the controller that serves the CopilotKit v2 protocol under `path`: one class per
@@ -148,16 +154,6 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       }
     }
 
-    @All('info')
-    infoMethodNotAllowed(@Res() response: PlatformResponse): void {
-      this.methodNotAllowed(response, 'GET');
-    }
-
-    @All(['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'])
-    postMethodNotAllowed(@Res() response: PlatformResponse): void {
-      this.methodNotAllowed(response, 'POST');
-    }
-
     /** Runs `handler` between the hooks: before-hooks may refuse; after-hooks see how it went. */
     private async hooked<T>(
       route: CopilotRoute,
@@ -226,7 +222,14 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     }
 
     private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<IdentifiedEvent>, onClientGone?: () => void): void {
+      let headers: OutgoingHttpHeaders | undefined;
+      if (isFastifyReply(response)) {
+        // From here on the raw response is ours: Fastify must not send a reply of its own.
+        response.hijack();
+        headers = response.getHeaders();
+      }
       sendSseResponse(request.raw ?? request, rawResponse(response), events, {
+        headers,
         heartbeatMs: this.options.heartbeatMs,
         maxBufferedBytes: this.options.maxBufferedBytes,
         onClientGone,
@@ -237,13 +240,20 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.adapterHost.httpAdapter.reply(response, body, 200);
     }
 
-    private methodNotAllowed(response: PlatformResponse, allow: string): void {
+    methodNotAllowed(response: PlatformResponse, allow: string): void {
       const adapter = this.adapterHost.httpAdapter;
       adapter.setHeader(response, 'Allow', allow);
       adapter.reply(response, { statusCode: 405, error: 'Method Not Allowed', message: `Use ${allow} on this route.` }, 405);
     }
   }
+  addMethodNotAllowedRoutes(CopilotKitController, ['info'], 'GET');
+  addMethodNotAllowedRoutes(CopilotKitController, ['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'], 'POST');
+  markCopilotKitRoutes(CopilotKitController, path);
   return CopilotKitController;
+}
+
+function isFastifyReply(response: PlatformResponse): response is FastifyReplyLike {
+  return 'raw' in response && typeof (response as FastifyReplyLike).hijack === 'function';
 }
 
 function rawResponse(response: PlatformResponse): ServerResponse {

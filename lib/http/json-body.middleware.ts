@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
+
 type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
 
 /**
@@ -20,10 +22,8 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     if (request._body || request.method !== 'POST' || !/[/+]json$/.test(media) || !covers(request.originalUrl ?? request.url ?? '')) {
       return next();
     }
-    const tooLarge = `The request body is larger than the limit of ${limitBytes} bytes.`;
-    // A body far past the limit is refused at once and the connection closed; one somewhat past it
-    // is read to its end and discarded, so the client gets to read the 413.
-    if (Number(request.headers['content-length']) > 4 * limitBytes) return reject(response, 413, tooLarge, true);
+    const tooLarge = payloadTooLargeBody(limitBytes);
+    if (Number(request.headers['content-length']) > DRAIN_LIMIT_FACTOR * limitBytes) return reject(response, tooLarge, true);
     const chunks: Buffer[] = [];
     let size = 0;
     let overflow = false;
@@ -44,12 +44,12 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     });
     request.on('end', () => {
       if (failed) return;
-      if (overflow) return reject(response, 413, tooLarge);
+      if (overflow) return reject(response, tooLarge);
       const text = Buffer.concat(chunks).toString('utf8');
       try {
         request.body = text.length === 0 ? {} : JSON.parse(text);
       } catch {
-        return reject(response, 400, 'The request body is not valid JSON.');
+        return reject(response, { statusCode: 400, error: 'Bad Request', message: 'The request body is not valid JSON.' });
       }
       request._body = true;
       next();
@@ -57,17 +57,8 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
   };
 }
 
-function reject(response: ServerResponse, status: number, message: string, close = false): void {
+function reject(response: ServerResponse, body: { statusCode: number; error: string; message: string }, close = false): void {
   if (response.headersSent) return;
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...(close && { Connection: 'close' }) });
-  response.end(JSON.stringify({ statusCode: status, error: status === 413 ? 'Payload Too Large' : 'Bad Request', message }));
-}
-
-/** `'10mb'`, `'512kb'` or a number of bytes. */
-export function parseByteSize(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
-  if (!match) return undefined;
-  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
-  return Math.floor(Number(match[1]) * unit);
+  response.writeHead(body.statusCode, { 'Content-Type': 'application/json; charset=utf-8', ...(close && { Connection: 'close' }) });
+  response.end(JSON.stringify(body));
 }

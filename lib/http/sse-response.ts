@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
@@ -12,6 +12,8 @@ export interface SseResponseOptions {
   maxBufferedBytes: number;
   /** Called once if the client goes away before the stream completed. */
   onClientGone?: () => void;
+  /** Headers set on the platform's reply before the stream (Fastify keeps them off the raw response, e.g. CORS). */
+  headers?: OutgoingHttpHeaders;
 }
 
 const logger = new Logger('CopilotKit');
@@ -35,7 +37,7 @@ export function sendSseResponse(
     options.onClientGone?.();
     return;
   }
-  const headers: Record<string, string> = { ...SSE_HEADERS };
+  const headers: OutgoingHttpHeaders = { ...options.headers, ...SSE_HEADERS };
   if (request.httpVersionMajor < 2) headers.Connection = 'keep-alive';
   response.writeHead(200, headers);
   response.flushHeaders();

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res, UseGuards, type CanActivate, type Type } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CopilotThreads } from '../runtime/copilot-threads.service.js';
+import { markCopilotKitRoutes } from './fastify-routes.js';
 
 /**
  * The thread routes under `path`, as the CopilotKit client's thread UI calls them, scoped to the
@@ -61,5 +62,6 @@ export function createThreadsController(path: string, guards: Array<Type<CanActi
       this.adapterHost.httpAdapter.reply(response, body ?? {}, 200);
     }
   }
+  markCopilotKitRoutes(CopilotKitThreadsController, path);
   return CopilotKitThreadsController;
 }

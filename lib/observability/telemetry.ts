@@ -1,15 +1,14 @@
-import { createRequire } from 'node:module';
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { BaseEvent, TokenUsage } from '@ag-ui/core';
 
-const VERSION: string = createRequire(import.meta.url)('../../package.json').version;
+import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 
 /**
  * The library's tracer. `@opentelemetry/api` is a no-op until the application installs an SDK,
  * so spans cost nothing for apps that do not trace.
  */
 export function tracer(): Tracer {
-  return trace.getTracer('nestjs-copilotkit', VERSION);
+  return trace.getTracer('nestjs-copilotkit', PACKAGE_VERSION);
 }
 
 /** Input and output tokens summed over a run's model calls. */

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { map, type Observable } from 'rxjs';
@@ -10,11 +9,13 @@ import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
 import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
+import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 import { parseRunAgentInput } from '../protocol/run-input.parser.js';
 import type { AgentRunner, IdentifiedEvent } from '../runners/agent-runner.js';
 import { AgentRegistry } from './agent-registry.js';
 import { assertThreadAccess } from './thread-owner.js';
-import { TranscriptionService } from '../transcription/transcription.service.js';
+import type { TranscriptionService } from '../transcription/transcription.service.js';
+import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
 
 /** What a runtime call may know about who asked: the HTTP request (and response), when there is one. */
 export interface RuntimeCallContext extends AgentFactoryContext {
@@ -26,7 +27,6 @@ export interface StopResult {
   message?: string;
 }
 
-const PACKAGE_VERSION: string = createRequire(import.meta.url)('../../package.json').version;
 const logger = new Logger('CopilotKit');
 
 /**
@@ -51,7 +51,7 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
     readonly actions: ActionRegistry,
     private readonly invoker: ActionInvoker,
     private readonly explorer: CopilotKitExplorer,
-    @Optional() @Inject(TranscriptionService) transcription?: TranscriptionService,
+    @Optional() @Inject(TRANSCRIPTION_SERVICE) transcription?: TranscriptionService,
   ) {
     this.runner = options.runner;
     this.transcription = options.transcription ?? transcription ?? undefined;

@@ -1,4 +1,5 @@
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { isInstalled } from '../platform/package-require.cjs';
 import { audioFilename } from './audio-upload.js';
 import { TranscriptionError, TranscriptionService, type TranscriptionInput } from './transcription.service.js';
 
@@ -60,9 +61,7 @@ export class OpenAITranscriptionService extends TranscriptionService {
     if (!apiKey) {
       throw new CopilotKitConfigurationError(`${where} needs an API key: set OPENAI_API_KEY, pass 'apiKey', or pass your own 'client'.`);
     }
-    try {
-      import.meta.resolve('openai');
-    } catch {
+    if (!isInstalled('openai')) {
       throw new CopilotKitConfigurationError(`${where} needs the 'openai' package: npm install openai`);
     }
     let created: Promise<OpenAITranscriptionClientLike> | undefined;

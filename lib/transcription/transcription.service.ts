@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { shareClassIdentity } from '../platform/shared-class-identity.js';
 
 /** One audio file to turn into text, as `POST {path}/transcribe` received it. */
 export interface TranscriptionInput {
@@ -73,6 +74,10 @@ const ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
  * `{ error: code, message, retryable }`. Being an `HttpException`, exception filters see it as any other.
  */
 export class TranscriptionError extends HttpException {
+  static {
+    shareClassIdentity(this, 'TranscriptionError');
+  }
+
   override readonly name: string = 'TranscriptionError';
   readonly retryable: boolean;
   /** For `rate_limited`, when the provider said: sent as `Retry-After`. */

@@ -1,9 +1,12 @@
 import {
+  Body,
   type CanActivate,
+  Controller,
   type ExecutionContext,
   ForbiddenException,
   Injectable,
   Module,
+  Post,
   UnauthorizedException,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -230,20 +233,33 @@ describe('CopilotKitModule', () => {
   });
 
   describe('body limit', () => {
-    const bigInput = () => runInput({ text: 'x'.repeat(300_000) });
+    /** Past the app's own default on either platform (Express 100 kB, Fastify 1 MiB), far below 10 MB. */
+    const bigInput = () => runInput({ text: 'x'.repeat(1_500_000) });
 
-    it('takes conversations far above Express’s 100 kB default on its own routes only', async () => {
-      const server = await start({ agents: { echo: new ScriptedAgent() } });
+    @Controller('other')
+    class OtherController {
+      @Post()
+      take(@Body() body: unknown) {
+        return { size: JSON.stringify(body).length };
+      }
+    }
+    @Module({ controllers: [OtherController] })
+    class OtherModule {}
+
+    it('takes conversations far above the platform’s default on its own routes only', async () => {
+      const server = await startApp([CopilotKitModule.forRoot({ agents: { echo: new ScriptedAgent() } }), OtherModule]);
+      apps.push(server);
       const run = await postSse(`${server.url}/agent/echo/run`, bigInput());
       expect(run.status).toBe(200);
       expect(run.events.at(-1)?.type).toBe('RUN_FINISHED');
       const elsewhere = await postJson(`${server.origin}/other`, bigInput());
       expect(elsewhere.status).toBe(413);
+      expect((await postJson(`${server.origin}/other`, { small: true })).status).toBe(201);
     });
 
     it('answers 413 JSON past a configured limit', async () => {
       const server = await start({ agents: { echo: new ScriptedAgent() }, bodyLimit: '100kb' });
-      const { status, json, headers } = await postJson(`${server.url}/agent/echo/run`, bigInput());
+      const { status, json, headers } = await postJson(`${server.url}/agent/echo/run`, runInput({ text: 'x'.repeat(300_000) }));
       expect(status).toBe(413);
       expect(headers.get('content-type')).toMatch(/^application\/json/);
       expect(json).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is larger than the limit of 102400 bytes.' });

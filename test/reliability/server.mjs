@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import OpenAI from 'openai';
-import { BuiltInAgent, CopilotKitModule, InMemoryAgentRunner, OpenAIAdapter, OpenAITranscriptionService, SqliteAgentRunner } from '../../dist/index.js';
+import { BuiltInAgent, CopilotKitModule, InMemoryAgentRunner, OpenAIAdapter, OpenAITranscriptionService, SqliteAgentRunner } from '../../dist/esm/index.js';
 
 let unhandled = 0;
 process.on('unhandledRejection', (reason) => {

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { PACKAGE_VERSION } from '../../platform/package-require.cjs';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import type { McpCallResult } from './mcp-result.js';
 import type { ResolvedMcpServer } from './mcp-server.config.js';
@@ -12,7 +12,6 @@ export interface McpTool {
   inputSchema: JsonSchema;
 }
 
-const VERSION: string = createRequire(import.meta.url)('../../../package.json').version;
 /** A server that pages its tool list forever must not hang the run. */
 const MAX_TOOL_PAGES = 20;
 /** Ending a session is a courtesy to the server; shutdown must not wait on a server that is gone. */
@@ -46,7 +45,7 @@ export class McpConnection {
   async open(): Promise<void> {
     const { Client, SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
     const client = new Client(
-      { name: 'nestjs-copilotkit', version: VERSION },
+      { name: 'nestjs-copilotkit', version: PACKAGE_VERSION },
       // Only active when the server announces `tools.listChanged`; otherwise the TTL applies.
       { listChanged: { tools: { autoRefresh: false, onChanged: () => (this.listed = undefined) } } },
     );

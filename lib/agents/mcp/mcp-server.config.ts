@@ -1,5 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { isInstalled } from '../../platform/package-require.cjs';
 
 /**
  * Headers computed per run from the caller's HTTP request, e.g. to pass on the caller's own token.
@@ -132,6 +133,9 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
       guards: server.guards ?? [],
     };
   });
+  if (resolved.length > 0 && !isInstalled('@modelcontextprotocol/sdk/client/index.js')) {
+    problems.push(`${label}: 'mcpServers' needs the '@modelcontextprotocol/sdk' package: npm install @modelcontextprotocol/sdk`);
+  }
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return resolved as ResolvedMcpServer[];
 }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
@@ -14,6 +13,7 @@ import {
   type ThreadRecord,
 } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
+import { packageRequire } from '../../platform/package-require.cjs';
 
 /** What the store uses of a `pg` Pool. */
 export interface PgPoolLike extends PgQueryable {
@@ -199,7 +199,7 @@ export class PostgresThreadStore extends ThreadStore {
 function createPool(options: Record<string, unknown>): PgPoolLike {
   let pg: { Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown } };
   try {
-    pg = createRequire(import.meta.url)('pg');
+    pg = packageRequire('pg');
   } catch {
     throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'pg' package: npm install pg");
   }

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { packageRequire } from '../../platform/package-require.cjs';
 
 /** What the bus uses of an `ioredis` client. */
 export interface RedisLike {
@@ -120,7 +120,7 @@ function whenReady(client: RedisLike): Promise<void> {
 function createRedis(options: Record<string, unknown>): RedisLike {
   let Redis: new (options: Record<string, unknown>) => RedisLike;
   try {
-    Redis = (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
+    Redis = (packageRequire('ioredis') as { Redis: typeof Redis }).Redis;
   } catch {
     throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'ioredis' package: npm install ioredis");
   }

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
@@ -13,6 +12,7 @@ import {
   type ThreadRecord,
 } from '../thread-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite.migrations.js';
+import { packageRequire } from '../../platform/package-require.cjs';
 
 /** What the store uses of a `better-sqlite3` Database. */
 interface Statement {
@@ -216,7 +216,7 @@ export class SqliteThreadStore extends ThreadStore {
 function openDatabase(path: string): SqliteDatabaseLike {
   let Database: new (path: string) => SqliteDatabaseLike;
   try {
-    Database = createRequire(import.meta.url)('better-sqlite3');
+    Database = packageRequire('better-sqlite3');
   } catch {
     throw new CopilotKitConfigurationError("SqliteAgentRunner needs the 'better-sqlite3' package: npm install better-sqlite3");
   }

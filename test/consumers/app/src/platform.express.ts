@@ -1,0 +1,5 @@
+import { ExpressAdapter } from '@nestjs/platform-express';
+
+export function httpAdapter(): ExpressAdapter {
+  return new ExpressAdapter();
+}

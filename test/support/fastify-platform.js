@@ -1,0 +1,2 @@
+// Setup file of the `fastify` jest project: the test apps start on @nestjs/platform-fastify.
+process.env.COPILOTKIT_TEST_PLATFORM = 'fastify';
