@@ -26,7 +26,7 @@ export default {
       ...shared,
       displayName: 'fastify',
       testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'],
-      testPathIgnorePatterns: ['/sample\\.e2e\\.spec\\.ts$'],
+      testPathIgnorePatterns: ['/sample\\.e2e\\.spec\\.ts$', '/fastify-platform\\.e2e\\.spec\\.ts$'],
       setupFiles: ['<rootDir>/test/support/fastify-platform.js'],
     },
   ],

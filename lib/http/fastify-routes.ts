@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { SetMetadata, type Type } from '@nestjs/common';
+import { SetMetadata, UnsupportedMediaTypeException, type Type } from '@nestjs/common';
 import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
 
 /**
@@ -35,7 +35,6 @@ export interface FastifyInstanceLike {
   addHook(name: 'onReady', hook: (done: Done) => void): unknown;
   hasContentTypeParser(type: string): boolean;
   addContentTypeParser(type: string, parser: (request: FastifyRequestLike, payload: unknown, done: (error: Error | null, body?: unknown) => void) => void): unknown;
-  errorCodes: { FST_ERR_CTP_INVALID_MEDIA_TYPE: new () => Error };
 }
 
 /** Tags every handler of a CopilotKit controller, so the hooks below find its routes (and only them). */
@@ -60,7 +59,7 @@ export function markCopilotKitRoutes(controller: Type<unknown>, mountPath: strin
  * - `multipart/form-data` reaches `/transcribe`, which reads the stream itself. The parser is added
  *   once every plugin has loaded (`onReady`), and only if the app has none: an app that registers
  *   `@fastify/multipart` keeps it (its parser leaves the stream unread, which is all we need), and
- *   other routes keep Fastify's own 415.
+ *   other routes still answer 415, through the app's exception filters.
  */
 export function installFastifyRoutes(fastify: FastifyInstanceLike, mountPath: string, bodyLimitBytes: number): void {
   fastify.addHook('onRoute', (route) => {
@@ -72,7 +71,7 @@ export function installFastifyRoutes(fastify: FastifyInstanceLike, mountPath: st
   fastify.addHook('onReady', (done) => {
     if (!fastify.hasContentTypeParser('multipart/form-data')) {
       fastify.addContentTypeParser('multipart/form-data', (request, _payload, parsed) =>
-        request.routeOptions?.config?.copilotkit ? parsed(null) : parsed(new fastify.errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE()),
+        request.routeOptions?.config?.copilotkit ? parsed(null) : parsed(new UnsupportedMediaTypeException()),
       );
     }
     done();

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { HttpAgent } from '@ag-ui/client';
 import { LlmMock } from '../fixtures/llm-mock.js';
 import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
@@ -71,6 +73,17 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
       sameThreads: true,
       transcriptionFound: true,
     });
+  });
+
+  it('needs the MCP SDK only for MCP servers, and says so at construction', async () => {
+    expect(existsSync(join(dir, 'node_modules/@modelcontextprotocol/sdk'))).toBe(false);
+    if (fixture.platform === 'fastify') expect(existsSync(join(dir, 'node_modules/express'))).toBe(false);
+    const build = "new BuiltInAgent({ model: 'openai:gpt-4o-mini', apiKey: 'sk-x', mcpServers: [{ name: 'docs', url: 'http://127.0.0.1:9/mcp' }] })";
+    const script =
+      fixture.module === 'esm'
+        ? ['--input-type=module', '-e', `import { BuiltInAgent } from 'nestjs-copilotkit'; try { ${build} } catch (error) { console.log(error.message) }`]
+        : ['-e', `const { BuiltInAgent } = require('nestjs-copilotkit'); try { ${build} } catch (error) { console.log(error.message) }`];
+    expect(await run(process.execPath, script, dir)).toMatch(/'mcpServers' needs the '@modelcontextprotocol\/sdk' package: npm install @modelcontextprotocol\/sdk/);
   });
 
   it('serves /info behind the forRoot guard, which refuses with 401 JSON', async () => {
