@@ -61,6 +61,8 @@ export async function prepareConsumer(fixture: ConsumerFixture, tarball: string)
   }
   copySources(join(here, 'app'), dir, fixture);
   cpSync(join(here, 'app', 'checks'), join(dir, 'checks'), { recursive: true });
+  // The CLI 12 scaffold's e2e config (vitest); the CommonJS scaffolds bring their own jest-e2e.json.
+  if (fixture.module === 'esm') cpSync(join(here, 'app', 'vitest.config.e2e.ts'), join(dir, 'vitest.config.e2e.ts'));
   await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', tarball], dir);
   await run('npm', ['run', 'build'], dir);
   return dir;

@@ -33,6 +33,9 @@ describe('README examples', () => {
   it('embeds its examples from files that exist', () => {
     expect(marked.map((match) => match[1])).toEqual([
       'test/readme/quickstart.module.ts',
+      // Built, started and driven in each consumer app by test/consumers/consumers.spec.ts.
+      'test/consumers/app/src/main.ts',
+      'test/consumers/app/src/platform.fastify.ts',
       'test/readme/secured-copilot.module.ts',
       'test/readme/support.agent.ts',
       'test/readme/todo.service.ts',
