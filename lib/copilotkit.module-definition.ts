@@ -3,9 +3,9 @@ import type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './interfac
 import { DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
 
 /**
- * `forRoot` / `forRootAsync` come from Nest's builder. `path`, `guards`, `imports` and `isGlobal`
- * are "extras": synchronous even in `forRootAsync`, because they decide the routes and guards
- * before any provider exists (a forRootAsync that silently drops the controller is a known trap).
+ * `forRoot` / `forRootAsync` come from Nest's builder. `path`, `guards`, `imports`, `isGlobal` and
+ * `name` are "extras": synchronous even in `forRootAsync`, because they decide the routes, guards
+ * and runtime scope before any provider exists (a forRootAsync that silently drops the controller is a known trap).
  */
 export const {
   ConfigurableModuleClass: CopilotKitConfigurableModule,
@@ -16,7 +16,7 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createCopilotKitOptions')
   .setExtras<CopilotKitModuleExtras>(
-    { path: DEFAULT_COPILOTKIT_PATH, guards: [], imports: [], isGlobal: false },
+    { path: DEFAULT_COPILOTKIT_PATH, guards: [], imports: [], isGlobal: false, name: undefined },
     (definition) => definition,
   )
   .build();

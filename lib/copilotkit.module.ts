@@ -20,6 +20,7 @@ import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
 import { RequestHooks } from './hooks/request-hooks.js';
 import { CopilotKitMetadataAccessor } from './discovery/copilotkit-metadata.accessor.js';
 import { InstanceResolver } from './discovery/instance-resolver.js';
+import { COPILOTKIT_RUNTIME_NAME, RuntimeScope } from './discovery/runtime-scope.js';
 import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
 import { AgentRegistry } from './runtime/agent-registry.js';
 import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
@@ -54,6 +55,7 @@ export class CopilotKitModule extends CopilotKitConfigurableModule {
 
 function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras): DynamicModule {
   const path = normalizePath(extras.path ?? DEFAULT_COPILOTKIT_PATH);
+  const name = runtimeName(extras.name, path);
   const guards = checkGuards(extras.guards ?? []);
   const imports = definition.imports ?? [];
   const otherBuilds = otherPackageCopies(THIS_BUILD);
@@ -71,6 +73,8 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
         inject: [COPILOTKIT_OPTIONS],
       },
       { provide: COPILOTKIT_MOUNT_PATH, useValue: path },
+      { provide: COPILOTKIT_RUNTIME_NAME, useValue: name },
+      RuntimeScope,
       RequestBodyInstaller,
       ActionRegistry,
       CopilotKitMetadataAccessor,
@@ -105,6 +109,12 @@ function normalizePath(path: unknown): string {
     );
   }
   return trimmed;
+}
+
+function runtimeName(name: unknown, path: string): string {
+  if (name === undefined) return path;
+  if (typeof name !== 'string' || name.trim() === '') throw new CopilotKitConfigurationError(`'name' must be a non-empty string, got ${JSON.stringify(name)}.`);
+  return name;
 }
 
 function checkGuards(guards: unknown): Array<Type<CanActivate> | CanActivate> {

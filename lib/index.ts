@@ -76,7 +76,7 @@ export type {
 } from './agents/adapters/model-adapter.interface.js';
 export type { RetryPolicy } from './agents/upstream-error.js';
 export { RemoteAgent, type RemoteAgentOptions } from './agents/remote/remote.agent.js';
-export { CopilotHooks } from './decorators/copilot-hooks.decorator.js';
+export { CopilotHooks, type CopilotHooksOptions } from './decorators/copilot-hooks.decorator.js';
 export { copilotRequestOf, type CopilotRequest } from './hooks/copilot-request.js';
 export type {
   CopilotKitHooks,

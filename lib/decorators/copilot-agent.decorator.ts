@@ -7,6 +7,8 @@ export interface CopilotAgentOptions extends ScopeOptions {
   name?: string;
   /** Shown to clients by `/info`. */
   description?: string;
+  /** The runtimes (forRoot `name`, else `path`) that serve it; required when the app has several. */
+  runtime?: string | string[];
 }
 
 /**
@@ -17,10 +19,10 @@ export interface CopilotAgentOptions extends ScopeOptions {
  * for an instance per request.
  */
 export const CopilotAgent = (options: CopilotAgentOptions = {}): ClassDecorator => {
-  const { name, description, ...scope } = options;
+  const { name, description, runtime, ...scope } = options;
   return applyDecorators(
     // The metadata `@Injectable()` writes: the class becomes a provider with this scope.
     SetMetadata(SCOPE_OPTIONS_METADATA, scope),
-    SetMetadata(COPILOT_AGENT_METADATA, { name, description }),
+    SetMetadata(COPILOT_AGENT_METADATA, { name, description, runtime }),
   );
 };

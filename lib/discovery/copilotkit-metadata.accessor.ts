@@ -9,6 +9,7 @@ import {
 } from '../copilotkit.constants.js';
 import type { ActionParamBinding } from '../decorators/action-params.util.js';
 import type { CopilotAgentOptions } from '../decorators/copilot-agent.decorator.js';
+import type { CopilotHooksOptions } from '../decorators/copilot-hooks.decorator.js';
 import type { CopilotActionOptions } from '../interfaces/copilot-action-options.interface.js';
 
 type GuardRef = Type<unknown> | object;
@@ -26,12 +27,13 @@ export class CopilotKitMetadataAccessor {
     return this.reflector.get<ActionParamBinding[] | undefined>(COPILOT_ACTION_PARAMS_METADATA, method) ?? [];
   }
 
-  getAgentOptions(target: Function): Pick<CopilotAgentOptions, 'name' | 'description'> | undefined {
+  getAgentOptions(target: Function): Pick<CopilotAgentOptions, 'name' | 'description' | 'runtime'> | undefined {
     return this.reflector.get(COPILOT_AGENT_METADATA, target);
   }
 
-  isHooks(target: Function): boolean {
-    return this.reflector.get<boolean | undefined>(COPILOT_HOOKS_METADATA, target) === true;
+  /** The options of `@CopilotHooks()`, or undefined for a class without it. */
+  getHooksOptions(target: Function): CopilotHooksOptions | undefined {
+    return this.reflector.get<CopilotHooksOptions | undefined>(COPILOT_HOOKS_METADATA, target);
   }
 
   /** `@UseGuards()` on the class, then on the method: the order Nest applies them in. */

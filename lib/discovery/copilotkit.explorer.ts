@@ -10,6 +10,7 @@ import type { ActionDefinition, ProviderWrapper } from './action-definition.js';
 import { ActionRegistry } from './action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
 import { InstanceResolver } from './instance-resolver.js';
+import { RuntimeScope } from './runtime-scope.js';
 import { HOOK_METHODS, RequestHooks } from '../hooks/request-hooks.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 
@@ -39,6 +40,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     private readonly agents: AgentRegistry,
     private readonly instances: InstanceResolver,
     private readonly hooks: RequestHooks,
+    private readonly scope: RuntimeScope,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -75,6 +77,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     if (!options || this.seenHandlers.has(handler)) return;
     this.seenHandlers.add(handler);
     const location = `${hostClass.name}.${methodName}`;
+    if (!this.scope.serves(options.runtime, `@CopilotAction on ${location}`)) return;
     if (typeof options.description !== 'string' || options.description.trim() === '') {
       throw new CopilotKitConfigurationError(
         `@CopilotAction on ${location} has no description; the model decides when to call an action from it.`,
@@ -138,6 +141,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     const options = this.accessor.getAgentOptions(hostClass);
     if (!options || this.seenAgentClasses.has(hostClass)) return;
     this.seenAgentClasses.add(hostClass);
+    if (!this.scope.serves(options.runtime, `@CopilotAgent ${hostClass.name}`)) return;
     if (typeof (hostClass.prototype as Partial<AgUiAgent>).run !== 'function') throw new InvalidCopilotAgentError(hostClass);
     const id = options.name ?? hostClass.name;
     this.agents.addDiscovered(id, {
@@ -145,12 +149,14 @@ export class CopilotKitExplorer implements OnModuleInit {
       location: hostClass.name,
       resolve: (context) => this.instances.resolve<AgUiAgent>(wrapper, context.request),
     });
-    logger.log(`Serving @CopilotAgent ${hostClass.name} as '${id}'`);
+    logger.log(`Serving @CopilotAgent ${hostClass.name} as '${id}' on runtime '${this.scope.name}'`);
   }
 
   private registerHooks(wrapper: ProviderWrapper, hostClass: Type<unknown>): void {
-    if (!this.accessor.isHooks(hostClass) || this.seenHookClasses.has(hostClass)) return;
+    const options = this.accessor.getHooksOptions(hostClass);
+    if (!options || this.seenHookClasses.has(hostClass)) return;
     this.seenHookClasses.add(hostClass);
+    if (!this.scope.serves(options.runtime, `@CopilotHooks ${hostClass.name}`)) return;
     const methods = HOOK_METHODS.filter((name) => typeof (hostClass.prototype as Record<string, unknown>)[name] === 'function');
     if (methods.length === 0) {
       throw new CopilotKitConfigurationError(`@CopilotHooks class ${hostClass.name} has none of ${HOOK_METHODS.join(', ')}.`);

@@ -42,6 +42,8 @@ export interface CopilotActionOptions {
   parameters?: ActionParameters;
   /** Agent ids that may use the action. Default: every agent that calls actions. */
   agents?: string[];
+  /** The runtimes (forRoot `name`, else `path`) that offer it; required when the app has several. */
+  runtime?: string | string[];
   /**
    * Ask the user before running: the run pauses with an AG-UI interrupt, and the action runs only
    * when the thread's owner approves it on the next run. `true` for the defaults.

@@ -70,4 +70,9 @@ export interface CopilotKitModuleExtras {
   imports?: Array<Type<unknown> | DynamicModule | Promise<DynamicModule> | ForwardReference>;
   /** Make `CopilotRuntime` injectable everywhere without importing the module again. */
   isGlobal?: boolean;
+  /**
+   * The runtime's name, by which `@CopilotAgent`, `@CopilotAction` and `@CopilotHooks` pick the
+   * runtimes that serve them (`runtime: 'admin'`) when the app has several. Default: `path`.
+   */
+  name?: string;
 }

@@ -22,6 +22,7 @@ import { LlmMock } from '../fixtures/llm-mock.js';
 import { TodoService } from './todo.service.js';
 import { DigestService } from './digest.service.js';
 import { SecuredCopilotModule } from './secured-copilot.module.js';
+import { OpsModule } from './ops.module.js';
 import { AuditHooks, AuditLog } from './audit.hooks.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -37,6 +38,7 @@ describe('README examples', () => {
       'test/consumers/app/src/main.ts',
       'test/consumers/app/src/platform.fastify.ts',
       'test/readme/secured-copilot.module.ts',
+      'test/readme/ops.module.ts',
       'test/readme/support.agent.ts',
       'test/readme/todo.service.ts',
       'test/readme/assistant.agent.ts',
@@ -99,6 +101,33 @@ describe('README examples', () => {
     });
   });
 
+  describe('several runtimes, one guarded', () => {
+    const llm = new LlmMock();
+    let server: TestApp;
+    let restoreEnv: () => void;
+    beforeAll(async () => {
+      restoreEnv = pointOpenAIAt(await llm.start());
+      server = await startApp([OpsModule]);
+    });
+    afterAll(async () => {
+      await server.close();
+      await llm.stop();
+      restoreEnv();
+    });
+
+    it('offers each runtime’s assistant only the actions tagged for it, behind that runtime’s guard', async () => {
+      const offered = async (path: string, headers: Record<string, string> = {}) => {
+        llm.reset();
+        llm.server.onMessage('status', { content: 'All good.' });
+        const { status } = await postSse(`${server.origin}/${path}/agent/assistant/run`, runInput({ text: 'status?' }), { headers });
+        return { status, tools: llm.requests()[0]?.body.tools?.map((tool) => tool.function.name) };
+      };
+      expect(await offered('copilotkit')).toEqual({ status: 200, tools: ['status'] });
+      expect((await offered('admin')).status).toBe(401);
+      expect(await offered('admin', { authorization: 'Bearer demo-token' })).toEqual({ status: 200, tools: ['restartWorkers', 'status'] });
+    });
+  });
+
   describe('@CopilotAction and @CopilotAgent', () => {
     @Module({ providers: [TodoService, AssistantAgent] })
     class TodoModule {}
@@ -137,25 +166,21 @@ describe('README examples', () => {
   describe('the built-in agent as a class', () => {
     const llm = new LlmMock();
     let server: TestApp;
-    const saved = { key: process.env.OPENAI_API_KEY, url: process.env.OPENAI_BASE_URL };
     @Module({ providers: [TodoService, SupportAgent] })
     class SupportModule {}
 
+    let restoreEnv: () => void;
+
     beforeAll(async () => {
-      await llm.start();
       // The model string path, end to end: the key from the environment, the real openai client
       // (which also reads OPENAI_BASE_URL) pointed at aimock.
-      process.env.OPENAI_API_KEY = 'sk-test';
-      process.env.OPENAI_BASE_URL = `${llm.server.url}/v1`;
+      restoreEnv = pointOpenAIAt(await llm.start());
       server = await startApp([ConfigModule.forRoot({ isGlobal: true }), SupportModule, CopilotKitModule.forRoot({ guards: [HeaderAuthGuard] })]);
     });
     afterAll(async () => {
       await server?.close();
       await llm.stop();
-      process.env.OPENAI_API_KEY = saved.key;
-      process.env.OPENAI_BASE_URL = saved.url;
-      if (saved.key === undefined) delete process.env.OPENAI_API_KEY;
-      if (saved.url === undefined) delete process.env.OPENAI_BASE_URL;
+      restoreEnv();
     });
 
     it('calls the model with the instructions and the actions, runs them, and answers', async () => {
@@ -270,3 +295,15 @@ describe('README examples', () => {
     }
   });
 });
+
+/** Points the `openai:` model strings at aimock through the environment; returns what puts it back. */
+function pointOpenAIAt(llm: LlmMock): () => void {
+  const saved = { OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL };
+  Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.server.url}/v1` });
+  return () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
