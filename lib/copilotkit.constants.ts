@@ -6,8 +6,6 @@ export const DEFAULT_COPILOTKIT_PATH = 'copilotkit';
 
 /** Metadata of `@CopilotAction()` on a method. */
 export const COPILOT_ACTION_METADATA = 'nestjs-copilotkit:action';
-/** Which parameters of an action method receive the arguments and the context. */
-export const COPILOT_ACTION_PARAMS_METADATA = 'nestjs-copilotkit:action-params';
 /** Metadata of `@CopilotAgent()` on a class. */
 export const COPILOT_AGENT_METADATA = 'nestjs-copilotkit:agent';
 /** Marks a `@CopilotHooks()` provider. */

@@ -14,6 +14,7 @@ import { createThreadsController } from './http/threads.controller.js';
 import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body.installer.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
+import { ActionHandlers } from './actions/action-handlers.js';
 import { ActionInvoker } from './actions/action-invoker.js';
 import { ActionRegistry } from './discovery/action-registry.js';
 import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
@@ -82,6 +83,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       CopilotKitExplorer,
       RequestHooks,
       ActionAuthorizer,
+      ActionHandlers,
       ActionInvoker,
       CopilotRuntime,
       CopilotThreads,

@@ -45,6 +45,7 @@ export { CopilotKitConfigurationError } from './errors/copilotkit-configuration.
 export { CopilotAction } from './decorators/copilot-action.decorator.js';
 export { CopilotAgent, type CopilotAgentOptions } from './decorators/copilot-agent.decorator.js';
 export { ActionArgs } from './decorators/action-args.decorator.js';
+export { actionCallOf, isCopilotAction, COPILOTKIT_CONTEXT_TYPE, type ActionCall } from './actions/action-call.js';
 export { CopilotContext } from './decorators/copilot-context.decorator.js';
 export { ActionRegistry, type RegisteredAction } from './discovery/action-registry.js';
 export type { ActionContext } from './interfaces/action-context.interface.js';

@@ -1,12 +1,12 @@
 import { Injectable, Logger, type CanActivate, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { GuardsConsumer } from '@nestjs/core/guards/guards-consumer.js';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { ActionDefinition } from '../discovery/action-definition.js';
+import { actionExecutionContext } from './action-execution-context.js';
 
 export interface AuthorizationTarget {
   /** The run's HTTP request, as the app's HTTP guards left it (with `request.user`). */
   request?: unknown;
-  response?: unknown;
 }
 
 export type GuardRef = Type<CanActivate> | CanActivate;
@@ -23,16 +23,16 @@ export interface GuardSite {
 const logger = new Logger('CopilotKit');
 
 /**
- * Runs an action method's own `@UseGuards()` with Nest's guard consumer. A guard gets the same
- * kind of ExecutionContext as on a route: type `http`, `switchToHttp().getRequest()` / `getResponse()`
- * are the run's real request and response, `getClass()` is the action's class and `getHandler()`
- * its method (so `Reflector` reads `@Roles()` and the like from the method). The action's
- * arguments are not part of it. Without a request (the runtime driven from code), guarded actions
- * are refused: there is nobody to authorize.
+ * Runs an action's own `@UseGuards()` (class, then method), both to hide what the caller may not
+ * use from the model and again before each call. A guard gets the action's ExecutionContext: type
+ * `copilotkit`, `switchToHttp().getRequest()` the run's real request (with what the route's guards
+ * put on it, `request.user`), `getClass()` / `getHandler()` the action's class and method (so
+ * `Reflector` reads `@Roles()` and the like). The global guards already ran for the run request;
+ * they are not run again per call. Without a request (the runtime driven from code), guarded
+ * actions are refused: there is nobody to authorize.
  */
 @Injectable()
 export class ActionAuthorizer {
-  private readonly consumer = new GuardsConsumer();
   private readonly created = new Map<Function, Promise<CanActivate>>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -48,20 +48,19 @@ export class ActionAuthorizer {
 
   /**
    * Runs `guards` for something that is not an action method (an MCP server of an agent): the
-   * context's class and handler are `where`'s, the request and response the run's.
+   * context's class and handler are `where`'s, the request the run's.
    */
   async allows(guards: GuardRef[], target: AuthorizationTarget, where: GuardSite): Promise<boolean> {
     if (guards.length === 0) return true;
     if (target.request === undefined || target.request === null) return false;
     try {
       const instances = await Promise.all(guards.map((guard) => this.instanceOf(guard, where.host)));
-      return await this.consumer.tryActivate(
-        instances,
-        [target.request, target.response, undefined],
-        where.hostClass.prototype as object,
-        where.handler as (...args: unknown[]) => unknown,
-        'http',
-      );
+      const context = actionExecutionContext(target.request, undefined, where.hostClass, where.handler);
+      for (const guard of instances) {
+        const verdict = guard.canActivate(context);
+        if (!(isObservable(verdict) ? await lastValueFrom(verdict) : await verdict)) return false;
+      }
+      return true;
     } catch (error) {
       // A guard that throws (ForbiddenException, UnauthorizedException) denies, as on a route.
       const status = (error as { getStatus?: () => number }).getStatus?.();

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { ActionDefinition } from '../discovery/action-definition.js';
 import { ActionRegistry } from '../discovery/action-registry.js';
-import { InstanceResolver } from '../discovery/instance-resolver.js';
 import type { ActionContext } from '../interfaces/action-context.interface.js';
 import type {
   ActionCallResult,
@@ -11,7 +9,9 @@ import type {
   CopilotRunActions,
 } from '../interfaces/copilot-run-context.interface.js';
 import { inSpan } from '../observability/telemetry.js';
+import type { ActionCall } from './action-call.js';
 import { ActionAuthorizer } from './action-authorizer.js';
+import { ActionHandlers } from './action-handlers.js';
 import { approvalRequired, failure, success, thrown } from './action-result.js';
 import { readToolArguments } from './tool-arguments.js';
 
@@ -38,7 +38,7 @@ export class ActionInvoker {
   constructor(
     private readonly registry: ActionRegistry,
     private readonly authorizer: ActionAuthorizer,
-    private readonly instances: InstanceResolver,
+    private readonly handlers: ActionHandlers,
   ) {}
 
   /** The toolkit a run's agent gets as `context.actions`. */
@@ -93,29 +93,20 @@ export class ActionInvoker {
     }
     if (scope.signal.aborted) return failure('stopped', 'The run was stopped before the action started.');
     try {
-      const instance = await this.instances.resolve<Record<string, Function>>(action.wrapper, scope.request);
-      const args = argumentsFor(action, validated.value, createContext(action, scope, toolCallId));
-      const pending = Promise.resolve(instance[action.methodName].apply(instance, args)).then((value) =>
-        isObservable(value) ? lastValueFrom(value, { defaultValue: undefined }) : value,
-      );
-      const outcome = await untilAborted(pending, scope.signal);
+      const handler = await this.handlers.for(action, scope.request);
+      const call: ActionCall = {
+        action: name,
+        arguments: this.handlers.argumentsGoThroughPipes(action) ? validated.sent : validated.value,
+        context: createContext(action, scope, toolCallId),
+      };
+      // Without a request (the runtime driven from code), Nest's context still needs an object to carry.
+      const outcome = await untilAborted(handler(scope.request ?? {}, call), scope.signal);
       if (outcome.aborted) return failure('stopped', `The run was stopped while '${name}' was running.`);
       return success(outcome.value, name);
     } catch (error) {
       return thrown(error, name, action.location);
     }
   }
-}
-
-/** `(args, context)` by default; `@ActionArgs()` / `@CopilotContext()` put them elsewhere. */
-function argumentsFor(action: ActionDefinition, args: unknown, context: ActionContext): unknown[] {
-  if (action.bindings.length === 0) return [args, context];
-  const list: unknown[] = [];
-  for (const binding of action.bindings) {
-    list[binding.index] =
-      binding.kind === 'args' ? args : binding.property ? context[binding.property as keyof ActionContext] : context;
-  }
-  return list;
 }
 
 function createContext(action: ActionDefinition, scope: ActionCallScope, toolCallId: string | undefined): ActionContext {

@@ -29,10 +29,18 @@ export function success(value: unknown, actionName: string): ActionCallResult {
  */
 export function thrown(error: unknown, actionName: string, location: string): ActionCallResult {
   if (error instanceof HttpException) {
-    return failure('failed', `The action '${actionName}' failed (${error.getStatus()}): ${error.message}`);
+    return failure('failed', `The action '${actionName}' failed (${error.getStatus()}): ${clientMessage(error)}`);
   }
   logger.error(`Action ${location} threw: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
   return failure('failed', `The action '${actionName}' failed because of an internal error.`);
+}
+
+/** What the exception tells a client: its response's `message` (a pipe's list of problems), else its own message. */
+function clientMessage(error: HttpException): string {
+  const response = error.getResponse() as { message?: unknown } | string;
+  const detail = typeof response === 'object' && response !== null ? response.message : undefined;
+  if (Array.isArray(detail)) return detail.join('; ');
+  return typeof detail === 'string' ? detail : error.message;
 }
 
 /** The call waits for the user: no tool result yet, and the run ends with this interrupt. */

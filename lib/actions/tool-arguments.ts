@@ -11,7 +11,7 @@ export async function readToolArguments(
   raw: unknown,
   schema: ActionSchema,
   name: string,
-): Promise<{ ok: true; value: unknown } | { ok: false; result: ActionCallResult }> {
+): Promise<{ ok: true; value: unknown; sent: unknown } | { ok: false; result: ActionCallResult }> {
   let value: unknown = raw;
   if (raw === undefined || raw === null || raw === '') value = {};
   else if (typeof raw === 'string') {
@@ -22,7 +22,8 @@ export async function readToolArguments(
     }
   }
   const validated = await schema.validate(value);
-  if (validated.ok) return { ok: true, value: validated.value };
+  // `sent`: what the model sent, parsed; `value`: what the schema made of it (a DTO instance, stripped).
+  if (validated.ok) return { ok: true, value: validated.value, sent: value };
   const summary = validated.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
   return { ok: false, result: failure('invalid_arguments', `The arguments for '${name}' are invalid: ${summary}`, validated.issues) };
 }

@@ -1,8 +1,9 @@
-import { addActionParamBinding } from './action-params.util.js';
+import { Body } from '@nestjs/common';
 
 /**
- * The parameter that receives the action's validated arguments. When `@CopilotAction` declares no
- * `parameters`, this parameter's class type (a class-validator DTO) describes them.
+ * The parameter that receives the action's validated arguments: Nest's `@Body()`, which is what
+ * they are on an action, so pipes (the app's global `ValidationPipe` too) run on it as on a route.
+ * When `@CopilotAction` declares no `parameters`, this parameter's class type (a class-validator DTO)
+ * describes them.
  */
-export const ActionArgs = (): ParameterDecorator => (target, propertyKey, index) =>
-  addActionParamBinding(target, propertyKey, { index, kind: 'args' });
+export const ActionArgs = (): ParameterDecorator => Body();

@@ -1,7 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
 import type { ActionSchema } from '../actions/schema/action-schema.js';
-import type { ActionParamBinding } from '../decorators/action-params.util.js';
 import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
 
 export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
@@ -19,7 +18,6 @@ export interface ActionDefinition {
   methodName: string;
   /** The method function, where its metadata lives (guards read roles from it). */
   handler: Function;
-  bindings: ActionParamBinding[];
   guards: Array<Type<CanActivate> | CanActivate>;
   /** The provider, to reach the instance (per request when it is not a singleton). */
   wrapper: ProviderWrapper;

@@ -3,11 +3,10 @@ import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
 import {
   COPILOT_ACTION_METADATA,
-  COPILOT_ACTION_PARAMS_METADATA,
   COPILOT_AGENT_METADATA,
   COPILOT_HOOKS_METADATA,
 } from '../copilotkit.constants.js';
-import type { ActionParamBinding } from '../decorators/action-params.util.js';
+import { ACTION_ARGS_PARAMTYPE, ROUTE_ARGS_METADATA } from '../actions/action-params.factory.js';
 import type { CopilotAgentOptions } from '../decorators/copilot-agent.decorator.js';
 import type { CopilotHooksOptions } from '../decorators/copilot-hooks.decorator.js';
 import type { CopilotActionOptions } from '../interfaces/copilot-action-options.interface.js';
@@ -23,8 +22,16 @@ export class CopilotKitMetadataAccessor {
     return this.reflector.get<CopilotActionOptions | undefined>(COPILOT_ACTION_METADATA, method);
   }
 
-  getActionParamBindings(method: Function): ActionParamBinding[] {
-    return this.reflector.get<ActionParamBinding[] | undefined>(COPILOT_ACTION_PARAMS_METADATA, method) ?? [];
+  /** The index of the parameter that takes the arguments (`@ActionArgs()` / `@Body()`), if any decorator says. */
+  getArgumentsIndex(hostClass: Function, methodName: string): number | undefined {
+    const params: Record<string, { index: number; data?: unknown }> | undefined = Reflect.getMetadata(ROUTE_ARGS_METADATA, hostClass, methodName);
+    const whole = Object.entries(params ?? {}).find(([key, param]) => key === `${ACTION_ARGS_PARAMTYPE}:${param.index}` && param.data === undefined);
+    return whole?.[1].index;
+  }
+
+  /** Whether any of Nest's parameter decorators is on the method. */
+  hasParamDecorators(hostClass: Function, methodName: string): boolean {
+    return Reflect.getMetadata(ROUTE_ARGS_METADATA, hostClass, methodName) !== undefined;
   }
 
   getAgentOptions(target: Function): Pick<CopilotAgentOptions, 'name' | 'description' | 'runtime'> | undefined {

@@ -11,6 +11,8 @@ import { ActionRegistry } from './action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
 import { InstanceResolver } from './instance-resolver.js';
 import { RuntimeScope } from './runtime-scope.js';
+import { ActionArgs } from '../decorators/action-args.decorator.js';
+import { CopilotContext } from '../decorators/copilot-context.decorator.js';
 import { HOOK_METHODS, RequestHooks } from '../hooks/request-hooks.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 
@@ -89,8 +91,12 @@ export class CopilotKitExplorer implements OnModuleInit {
         `@CopilotAction on ${location}: name '${name}' must be 1-64 letters, digits, '_' or '-' (what LLM providers accept as a tool name).`,
       );
     }
-    const bindings = this.accessor.getActionParamBindings(handler);
-    const parameters = options.parameters ?? this.inferParameters(hostClass, methodName, handler, bindings, location);
+    // Without parameter decorators, the method takes (args, context), as if written with them.
+    if (!this.accessor.hasParamDecorators(hostClass, methodName)) {
+      ActionArgs()(hostClass.prototype as object, methodName, 0);
+      CopilotContext()(hostClass.prototype as object, methodName, 1);
+    }
+    const parameters = options.parameters ?? this.inferParameters(hostClass, methodName, handler, location);
     let schema;
     try {
       schema = await resolveActionSchema(parameters, `@CopilotAction on ${location}`);
@@ -110,7 +116,6 @@ export class CopilotKitExplorer implements OnModuleInit {
       hostClass,
       methodName,
       handler,
-      bindings,
       guards: this.accessor.getGuards(hostClass, handler) as ActionDefinition['guards'],
       wrapper,
       approval,
@@ -123,10 +128,9 @@ export class CopilotKitExplorer implements OnModuleInit {
     hostClass: Type<unknown>,
     methodName: string,
     handler: Function,
-    bindings: ReturnType<CopilotKitMetadataAccessor['getActionParamBindings']>,
     location: string,
   ): ActionParameters | undefined {
-    const argsIndex = bindings.length > 0 ? bindings.find((b) => b.kind === 'args')?.index : 0;
+    const argsIndex = this.accessor.getArgumentsIndex(hostClass, methodName);
     if (argsIndex === undefined || handler.length <= argsIndex) return undefined;
     const type = this.accessor.getParamType(hostClass.prototype as object, methodName, argsIndex);
     if (typeof type === 'function' && ![Object, String, Number, Boolean, Array, Promise].includes(type as never)) {

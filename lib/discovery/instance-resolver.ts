@@ -15,7 +15,12 @@ export class InstanceResolver {
   constructor(private readonly moduleRef: ModuleRef) {}
 
   async resolve<T = object>(wrapper: ProviderWrapper, request: unknown): Promise<T> {
-    if (wrapper.isDependencyTreeStatic() && !wrapper.isTransient && wrapper.instance) return wrapper.instance as T;
+    if (isSingleton(wrapper)) return wrapper.instance as T;
+    return (await this.resolveInContext<T>(wrapper, request)).instance;
+  }
+
+  /** The instance of the request's DI context, with that context (what Nest's context creators take). */
+  async resolveInContext<T = object>(wrapper: ProviderWrapper, request: unknown): Promise<{ instance: T; contextId: ContextId }> {
     const carrier = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
     let contextId = this.contexts.get(carrier);
     if (!contextId) {
@@ -24,6 +29,11 @@ export class InstanceResolver {
       this.contexts.set(carrier, contextId);
       this.moduleRef.registerRequestByContextId(carrier, contextId);
     }
-    return this.moduleRef.resolve<T>(wrapper.token as never, contextId, { strict: false });
+    return { instance: await this.moduleRef.resolve<T>(wrapper.token as never, contextId, { strict: false }), contextId };
   }
+}
+
+/** One instance for the whole app: no request or transient scope anywhere in its dependency tree. */
+export function isSingleton(wrapper: ProviderWrapper): boolean {
+  return wrapper.isDependencyTreeStatic() && !wrapper.isTransient && wrapper.instance !== undefined && wrapper.instance !== null;
 }

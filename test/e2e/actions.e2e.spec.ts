@@ -198,10 +198,10 @@ describe('@CopilotAction and @CopilotAgent', () => {
       expect(server.app.get(TasksService).tasks.length).toBeGreaterThan(0);
     });
 
-    it('gives guards a real HTTP context: the action class and method, the request and the response', async () => {
+    it('gives guards the action’s context: type copilotkit, the action class and method, the run’s HTTP request', async () => {
       RolesGuard.checks = [];
       await run({ calls: [{ name: 'deleteAll' }] }, { user: 'root:admin' });
-      expect(RolesGuard.checks.at(-1)).toEqual({ type: 'http', handler: 'deleteAll', className: 'TasksService', hasResponse: true });
+      expect(RolesGuard.checks.at(-1)).toEqual({ type: 'copilotkit', handler: 'deleteAll', className: 'TasksService', hasRequest: true });
     });
 
     it('keeps actions to the agents they name', async () => {

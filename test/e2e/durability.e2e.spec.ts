@@ -181,7 +181,8 @@ describe('SqliteAgentRunner across restarts', () => {
         'TOOL_CALL_START', 'TOOL_CALL_END', 'TOOL_CALL_RESULT', 'RUN_ERROR',
       ]);
       expect(replay.events.at(-1)).toEqual({ type: 'RUN_ERROR', message: 'The server stopped before this run finished.', code: 'INTERRUPTED' });
-      expect(replay.events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')?.delta).toMatch(/^w0 w1 w2 w3 w4 /);
+      // The client saw w0..w4; the store may miss the last event-loop turn's batch (RunPersistence).
+      expect(replay.events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')?.delta).toMatch(/^w0 w1 w2 w3 /);
       expect(await messagesAfter(replay.events)).toHaveLength(3);
 
       const next = await postSse(`${server.url}/agent/endless/run`, runInput({ threadId: input.threadId, text: 'try again' }));
