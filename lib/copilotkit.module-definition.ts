@@ -5,7 +5,8 @@ import { DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
 /**
  * `forRoot` / `forRootAsync` come from Nest's builder. `path`, `guards`, `imports`, `isGlobal` and
  * `name` are "extras": synchronous even in `forRootAsync`, because they decide the routes, guards
- * and runtime scope before any provider exists (a forRootAsync that silently drops the controller is a known trap).
+ * and runtime scope before any provider exists (a forRootAsync that silently drops the controller
+ * is a known trap).
  */
 export const {
   ConfigurableModuleClass: CopilotKitConfigurableModule,

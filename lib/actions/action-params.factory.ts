@@ -7,6 +7,8 @@ export const ROUTE_ARGS_METADATA = '__routeArguments__';
 const REQUEST = 0;
 const BODY = 3;
 const HEADERS = 6;
+/** The parameter type the action's arguments come as: `@ActionArgs()` is `@Body()`. */
+export const ACTION_ARGS_PARAMTYPE = BODY;
 
 /**
  * What Nest's built-in parameter decorators resolve to on an action method, for
@@ -32,5 +34,3 @@ export class ActionParamsFactory {
     }
   }
 }
-
-export const ACTION_ARGS_PARAMTYPE = BODY;

@@ -18,13 +18,13 @@ interface FastifyRequestLike {
   raw: IncomingMessage;
   routeOptions?: { config?: CopilotKitRouteConfig };
 }
-interface FastifyReplyLike {
-  code(status: number): FastifyReplyLike;
-  header(name: string, value: string): FastifyReplyLike;
+interface FastifyHookReply {
+  code(status: number): FastifyHookReply;
+  header(name: string, value: string): FastifyHookReply;
   send(body: unknown): unknown;
 }
 type Done = (error?: Error | null) => void;
-type RequestHook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: Done) => void;
+type RequestHook = (request: FastifyRequestLike, reply: FastifyHookReply, done: Done) => void;
 interface FastifyRouteOptions {
   config?: CopilotKitRouteConfig;
   bodyLimit?: number;

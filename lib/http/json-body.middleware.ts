@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
 import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
 
 type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };

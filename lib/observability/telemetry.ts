@@ -1,6 +1,5 @@
 import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { BaseEvent, TokenUsage } from '@ag-ui/core';
-
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 
 /**
