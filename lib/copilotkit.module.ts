@@ -12,6 +12,9 @@ import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import { createThreadsController } from './http/threads.controller.js';
 import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body.installer.js';
+import { EnvelopeStreamWriter } from './http/envelope-stream.writer.js';
+import { StreamConnections } from './http/stream-connections.js';
+import { applyStreamLimits, COPILOTKIT_STREAM_LIMITS } from './http/stream-limits.js';
 import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionHandlers } from './actions/action-handlers.js';
@@ -60,14 +63,22 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
   const guards = checkGuards(extras.guards ?? []);
   const imports = definition.imports ?? [];
   const otherBuilds = otherPackageCopies(THIS_BUILD);
+  const controller = createCopilotKitController(path, guards);
   return {
     ...definition,
     global: extras.isGlobal ?? false,
     imports: [DiscoveryModule, ...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
-    controllers: [createThreadsController(path, guards), createCopilotKitController(path, guards)],
+    controllers: [createThreadsController(path, guards), controller],
     providers: [
       ...(definition.providers ?? []),
       { provide: COPILOTKIT_OPTIONS, useFactory: resolveCopilotKitOptions, inject: [COPILOTKIT_MODULE_OPTIONS] },
+      {
+        provide: COPILOTKIT_STREAM_LIMITS,
+        useFactory: (options: ResolvedCopilotKitOptions) => applyStreamLimits(controller, options.maxBufferedBytes),
+        inject: [COPILOTKIT_OPTIONS],
+      },
+      EnvelopeStreamWriter,
+      StreamConnections,
       {
         provide: AgentRegistry,
         useFactory: (options: ResolvedCopilotKitOptions) => new AgentRegistry(options.agents),

@@ -32,7 +32,7 @@ export { CopilotThreads, type ThreadMessage, type ThreadSummary } from './runtim
 export { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
 export { ThreadNotFoundException } from './errors/thread-not-found.exception.js';
 export { RunEventGuard, type RunEndReason, type RunEventGuardOptions } from './protocol/run-event-guard.js';
-export { formatSseEvent } from './protocol/sse-frame.js';
+export { isCopilotKitStream } from './http/copilotkit-stream.js';
 export { parseRunAgentInput } from './protocol/run-input.parser.js';
 export type { AgentFactoryContext, AgentsSource, AgUiAgent } from './interfaces/ag-ui-agent.interface.js';
 export type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';

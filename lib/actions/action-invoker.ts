@@ -18,7 +18,6 @@ import { readToolArguments } from './tool-arguments.js';
 /** Who is calling and in which run: everything an action call is judged and executed with. */
 export interface ActionCallScope {
   request?: unknown;
-  response?: unknown;
   agentId: string;
   threadId: string;
   runId: string;

@@ -3,13 +3,17 @@ import {
   Body,
   Controller,
   Get,
+  HttpCode,
   Inject,
   Param,
   Post,
   Req,
+  RequestMethod,
   Res,
+  Sse,
   UseGuards,
   type CanActivate,
+  type MessageEvent,
   type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -17,9 +21,7 @@ import { EventType, type RunStartedEvent } from '@ag-ui/core';
 import { tap, type Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
-import type { IdentifiedEvent } from '../runners/agent-runner.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
-import { sendSseResponse } from './sse-response.js';
 import type { CopilotRequest } from '../hooks/copilot-request.js';
 import type { CopilotRoute } from '../hooks/copilotkit-hooks.interface.js';
 import { RequestHooks } from '../hooks/request-hooks.js';
@@ -28,6 +30,11 @@ import { decodeBase64Audio, type AudioUpload } from '../transcription/audio-uplo
 import { readAudio, transcribe } from './transcription.responder.js';
 import { addMethodNotAllowedRoutes } from './method-not-allowed.routes.js';
 import { markCopilotKitRoutes } from './fastify-routes.js';
+import { CopilotKitStream } from './copilotkit-stream.js';
+import { EnvelopeStreamWriter } from './envelope-stream.writer.js';
+import { toMessageEvents } from './message-events.js';
+import { STREAM_ROUTES } from './stream-limits.js';
+import { StreamConnections } from './stream-connections.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
 type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
@@ -42,12 +49,11 @@ type PlatformResponse = ServerResponse | FastifyReplyLike;
  * Builds the controller that serves the CopilotKit v2 protocol under `path`: one class per
  * `forRoot`, so several runtimes can live in one app, each with its own guards.
  *
- * Why `@Post()` + `@Res()` instead of `@Sse()`: the single-route endpoint answers JSON or a stream
- * from one route, which `@Sse()` cannot; `@Sse()` on Nest 11 cannot send heartbeat comments and
- * numbers every event; and a host app's global response-mapping interceptor rewrites every `@Sse()`
- * frame, while it cannot touch a stream written here. JSON replies go through the HTTP adapter for
- * the same reason: the client reads their exact shape. Interceptors still run and see the request. Guards, pipes, filters for pre-stream errors,
- * the global prefix and versioning apply exactly as on any route.
+ * run and connect are `@Sse()` routes: Nest writes their events, and the app's interceptors see
+ * each one (`isCopilotKitStream(context)` tells them apart). The JSON answers go through the HTTP
+ * adapter (`@Res()`), because the client reads their exact shape, which an interceptor that wraps
+ * responses would change. The single-route envelope answers JSON or a stream from one `@Post()`
+ * route, and streams with Nest's own SSE writer (see `EnvelopeStreamWriter`).
  */
 export function createCopilotKitController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
   @Controller(path)
@@ -58,6 +64,8 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Inject(COPILOTKIT_OPTIONS) readonly options: ResolvedCopilotKitOptions,
       readonly adapterHost: HttpAdapterHost,
       readonly hooks: RequestHooks,
+      readonly envelopeStreams: EnvelopeStreamWriter,
+      readonly connections: StreamConnections,
     ) {}
 
     @Get('info')
@@ -65,28 +73,34 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.json(response, await this.hooked({ method: 'info' }, request, () => this.runtime.info({ request })));
     }
 
-    @Post('agent/:agentId/run')
-    async run(
+    @Sse(STREAM_ROUTES.run, { method: RequestMethod.POST })
+    @HttpCode(200)
+    @CopilotKitStream()
+    run(
       @Param('agentId') agentId: string,
       @Body() body: unknown,
       @Req() request: PlatformRequest,
-      @Res() response: PlatformResponse,
-    ): Promise<void> {
-      await this.hooked({ method: 'agent/run', agentId }, request, (current) => this.startRun(agentId, body, request, response, current), body);
+      @Res({ passthrough: true }) response: PlatformResponse,
+    ): Promise<Observable<MessageEvent>> {
+      this.connections.track(rawResponse(response));
+      return this.hooked({ method: 'agent/run', agentId }, request, (current) => this.runEvents(agentId, body, request, current), body);
     }
 
-    @Post('agent/:agentId/connect')
-    async connect(
+    @Sse(STREAM_ROUTES.connect, { method: RequestMethod.POST })
+    @HttpCode(200)
+    @CopilotKitStream()
+    connect(
       @Param('agentId') agentId: string,
       @Body() body: unknown,
       @Req() request: PlatformRequest,
-      @Res() response: PlatformResponse,
-    ): Promise<void> {
+      @Res({ passthrough: true }) response: PlatformResponse,
+    ): Promise<Observable<MessageEvent>> {
+      this.connections.track(rawResponse(response));
       const lastEventId = headerValue(request.headers['last-event-id']);
-      await this.hooked(
+      return this.hooked(
         { method: 'agent/connect', agentId },
         request,
-        (current) => this.startConnect(agentId, body, request, response, current, lastEventId),
+        (current) => this.connectEvents(agentId, body, request, current, lastEventId),
         body,
       );
     }
@@ -127,20 +141,24 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
           return this.hooked({ method: 'info' }, request, async () =>
             this.json(response, await this.runtime.info({ request }, { threadRoutes: false })),
           );
-        case 'agent/run':
-          return this.hooked(
+        case 'agent/run': {
+          const events = await this.hooked(
             { method: 'agent/run', agentId: call.agentId },
             request,
-            (current) => this.startRun(call.agentId, call.body, request, response, current),
+            (current) => this.runEvents(call.agentId, call.body, request, current),
             call.body,
           );
-        case 'agent/connect':
-          return this.hooked(
+          return this.envelopeStream(request, response, events);
+        }
+        case 'agent/connect': {
+          const events = await this.hooked(
             { method: 'agent/connect', agentId: call.agentId },
             request,
-            (current) => this.startConnect(call.agentId, call.body, request, response, current),
+            (current) => this.connectEvents(call.agentId, call.body, request, current),
             call.body,
           );
+          return this.envelopeStream(request, response, events);
+        }
         case 'agent/stop': {
           const { agentId, threadId } = call;
           return this.hooked({ method: 'agent/stop', agentId, threadId }, request, async (current) =>
@@ -173,17 +191,12 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       }
     }
 
-    private async startRun(
-      agentId: string,
-      body: unknown,
-      request: PlatformRequest,
-      response: PlatformResponse,
-      current: CopilotRequest,
-    ): Promise<void> {
-      const events = await this.runtime.runStream(agentId, body, { request, response });
+    private async runEvents(agentId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<Observable<MessageEvent>> {
+      const events = await this.runtime.runStream(agentId, body, { request });
       const { threadId, runId } = body as { threadId: string; runId: string };
       current.streamed(events, { threadId, runId });
-      if (!this.options.cancelRunOnDisconnect) return this.stream(request, response, events);
+      const { heartbeatMs } = this.options;
+      if (!this.options.cancelRunOnDisconnect) return toMessageEvents(events, { heartbeatMs });
       // A resumed approval may run under a fresh id (see the runner): stop the run this stream carries.
       let live = runId;
       const tracked = events.pipe(
@@ -191,20 +204,19 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
           if (event.type === EventType.RUN_STARTED) live = (event as RunStartedEvent).runId;
         }),
       );
-      this.stream(request, response, tracked, () => void this.runtime.runner.stop({ threadId, runId: live }));
+      return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void this.runtime.runner.stop({ threadId, runId: live }) });
     }
 
-    private async startConnect(
+    private async connectEvents(
       agentId: string,
       body: unknown,
       request: PlatformRequest,
-      response: PlatformResponse,
       current: CopilotRequest,
       lastEventId?: string,
-    ): Promise<void> {
+    ): Promise<Observable<MessageEvent>> {
       const events = await this.runtime.connectStream(agentId, body, { request, lastEventId });
       current.streamed(events, { threadId: (body as { threadId: string }).threadId });
-      this.stream(request, response, events);
+      return toMessageEvents(events, { heartbeatMs: this.options.heartbeatMs });
     }
 
     private stopRun(agentId: string, threadId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<StopResult> {
@@ -221,19 +233,15 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.json(response, answer);
     }
 
-    private stream(request: PlatformRequest, response: PlatformResponse, events: Observable<IdentifiedEvent>, onClientGone?: () => void): void {
+    private envelopeStream(request: PlatformRequest, response: PlatformResponse, events: Observable<MessageEvent>): Promise<void> {
       let headers: OutgoingHttpHeaders | undefined;
       if (isFastifyReply(response)) {
-        // From here on the raw response is ours: Fastify must not send a reply of its own.
+        // From here on the raw response is the writer's: Fastify must not send a reply of its own.
         response.hijack();
         headers = response.getHeaders();
       }
-      sendSseResponse(request.raw ?? request, rawResponse(response), events, {
-        headers,
-        heartbeatMs: this.options.heartbeatMs,
-        maxBufferedBytes: this.options.maxBufferedBytes,
-        onClientGone,
-      });
+      this.connections.track(rawResponse(response));
+      return this.envelopeStreams.write(events, request.raw ?? request, rawResponse(response), headers);
     }
 
     private json(response: PlatformResponse, body: unknown): void {

@@ -19,8 +19,9 @@ export interface CopilotKitModuleOptions {
    */
   cancelRunOnDisconnect?: boolean;
   /**
-   * Bytes an unread stream may queue before the client is disconnected (the run carries on and
-   * stays replayable). Default 8 MiB.
+   * Characters of events that may wait for a client that stopped reading before it is disconnected
+   * (the `maxPendingDataLength` of the stream routes' `@Sse()`); the run carries on and stays
+   * replayable. Default 8 MiB.
    */
   maxBufferedBytes?: number;
   /**

@@ -4,7 +4,10 @@ import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import type { ThreadStore } from './thread-store.js';
 
-/** An event with its SSE id (`<runId>:<seq>`, see event-id.ts); prelude events of a resumed stream have none. */
+/**
+ * An event with its SSE id (`<runId>:<seq>`, see event-id.ts). A resumed stream's prelude carries the
+ * position the client resumed from; an event without an id takes the position of the one before it.
+ */
 export interface IdentifiedEvent {
   id?: string;
   event: BaseEvent;

@@ -53,7 +53,8 @@ export function replayFinishedRuns(runs: readonly StoredRun[], from: EventPositi
   const sequence = from.compacted ? compactEvents(run.events) : run.events;
   const idOf = (index: number) => (from.compacted ? compactedEventId(run.runId, index) : rawEventId(run.runId, index));
   const rest = sequence.slice(from.index + 1).map((event, offset) => ({ id: idOf(from.index + 1 + offset), event }));
-  const prelude = rest.length > 0 ? resumePrelude(sequence.slice(0, from.index + 1)).map((event) => ({ event })) : [];
+  // The prelude re-sends what the client saw, so it carries the position the client resumed from.
+  const prelude = rest.length > 0 ? resumePrelude(sequence.slice(0, from.index + 1)).map((event) => ({ id: idOf(from.index), event })) : [];
   return [...prelude, ...rest, ...runs.slice(at + 1).flatMap(compactedRun)];
 }
 
@@ -76,7 +77,9 @@ export function resumeAfter(lastSeen: number): OperatorFunction<IdentifiedEvent,
             return;
           }
           resumed = true;
-          for (const event of resumePrelude(seen)) subscriber.next({ event });
+          const position = parseEventId(identified.id);
+          const id = position && rawEventId(position.runId, lastSeen);
+          for (const event of resumePrelude(seen)) subscriber.next({ id, event });
           subscriber.next(identified);
         },
         error: (error: unknown) => subscriber.error(error),

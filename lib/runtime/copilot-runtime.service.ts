@@ -17,10 +17,8 @@ import { assertThreadAccess } from './thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
 
-/** What a runtime call may know about who asked: the HTTP request (and response), when there is one. */
-export interface RuntimeCallContext extends AgentFactoryContext {
-  response?: unknown;
-}
+/** What a runtime call may know about who asked: the HTTP request, when there is one. */
+export type RuntimeCallContext = AgentFactoryContext;
 
 export interface StopResult {
   stopped: boolean;
@@ -116,7 +114,7 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
       history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
       request: context.request,
       bindActions: (scope) =>
-        this.invoker.bind({ ...scope, request: context.request, response: context.response, forwardedProps: parsed.forwardedProps }),
+        this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
     });
   }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpAgent } from '@ag-ui/client';
 import { LlmMock } from '../fixtures/llm-mock.js';
-import { postJson, postSse, runInput } from '../fixtures/sse-client.js';
+import { openUnreadStream, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { packLibrary, prepareConsumer, run, startConsumer, type ConsumerFixture, type StartedConsumer } from './consumer-app.js';
 
 /**
@@ -13,7 +13,7 @@ import { packLibrary, prepareConsumer, run, startConsumer, type ConsumerFixture,
  */
 const FIXTURES: ConsumerFixture[] = [
   {
-    // The lowest versions the package declares: Nest 11.1.26, openai 5.0, @anthropic-ai/sdk 0.50,
+    // The lowest versions the package declares: Nest 11.2.8, openai 5.0, @anthropic-ai/sdk 0.50,
     // class-validator 0.14, pg 8.11 and ioredis 5.3 (the app runs on the Redis + PostgreSQL runner).
     name: 'nest11-floor-cjs-express',
     module: 'commonjs',
@@ -28,6 +28,14 @@ const FIXTURES: ConsumerFixture[] = [
 
 const KEY = { Authorization: 'Bearer consumer-key' };
 const MB = 1024 * 1024;
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 let tarball: Promise<string> | undefined;
 
 describe.each(FIXTURES)('the packed package in $name', (fixture) => {
@@ -158,6 +166,41 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
     client.addMessage({ id: randomUUID(), role: 'user', content: 'again' });
     expect((await client.runAgent()).newMessages.at(-1)).toMatchObject({ content: 'Free again.' });
   });
+
+  it('streams through the single-route envelope, framed as agent/run is', async () => {
+    llm.server.onMessage('envelope', { content: 'Through the envelope.' });
+    const input = runInput({ text: 'envelope' });
+    const result = await postSse(url(''), { method: 'agent/run', params: { agentId: 'default' }, body: input }, { headers: KEY });
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('text/event-stream');
+    expect(result.body.startsWith(`\nid: ${input.runId}:0\ndata: {"type":"RUN_STARTED"`)).toBe(true);
+    expect(result.events.filter((event) => event.type === 'TEXT_MESSAGE_CONTENT').map((event) => event.delta).join('')).toBe('Through the envelope.');
+    expect(result.events.at(-1)?.type).toBe('RUN_FINISHED');
+  });
+
+  it('drops a client that stops reading once maxBufferedBytes wait for it, and lets its run finish', async () => {
+    // 12 MB in 16 kB deltas, past what the socket buffers hold; a second app with a 256 kB limit.
+    llm.server.onMessage('flood', { content: 'x'.repeat(12 * MB) }, { chunkSize: 16_000 });
+    const limited = await startConsumer(dir, {
+      OPENAI_API_KEY: 'sk-consumer-test',
+      OPENAI_BASE_URL: `${llm.server.url}/v1`,
+      COPILOT_MAX_BUFFERED_BYTES: String(256 * 1024),
+    });
+    const { completed, aborted } = llm.connections;
+    const ended = () => ({ completed: llm.connections.completed - completed, aborted: llm.connections.aborted - aborted });
+    try {
+      const client = openUnreadStream(`${limited.origin}/copilotkit/agent/default/run`, runInput({ text: 'flood' }), KEY);
+      await waitFor(() => ended().completed + ended().aborted === 1, 30_000);
+      client.resume();
+      await Promise.race([client.closed, waitFor(() => client.received.includes('RUN_FINISHED'), 30_000)]);
+      expect(client.received).toContain('HTTP/1.1 200');
+      expect(client.received).not.toContain('RUN_FINISHED');
+      // The model's answer was read to its end: the run went on without the client.
+      expect(ended()).toEqual({ completed: 1, aborted: 0 });
+    } finally {
+      await limited.stop();
+    }
+  }, 90_000);
 
   if (fixture.env?.COPILOT_RUNNER) {
     it(`keeps the thread on the ${fixture.env.COPILOT_RUNNER} runner: connect replays it`, async () => {

@@ -45,6 +45,9 @@ describe('README examples', () => {
       'test/readme/durable-copilot.module.ts',
       'test/readme/digest.service.ts',
       'test/readme/audit.hooks.ts',
+      // Both run in test/e2e/sse-routes.e2e.spec.ts, under both official clients and both platforms.
+      'test/readme/stream-metrics.interceptor.ts',
+      'test/readme/envelope.interceptor.ts',
       'test/readme/scaled-copilot.module.ts',
     ]);
   });

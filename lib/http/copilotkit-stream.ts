@@ -1,0 +1,22 @@
+import { SetMetadata, type ExecutionContext } from '@nestjs/common';
+
+const COPILOTKIT_STREAM = Symbol.for('nestjs-copilotkit:stream');
+
+/** Marks a route whose answer is an AG-UI event stream. */
+export const CopilotKitStream = (): MethodDecorator => SetMetadata(COPILOTKIT_STREAM, true);
+
+/**
+ * Whether `context` is a CopilotKit event stream (a run or a connect), for a host app's interceptor
+ * that must leave it alone: one that wraps every response in an envelope, or one that times
+ * responses out. Each value such a route emits is a Nest `MessageEvent` whose `data` is an AG-UI event.
+ *
+ * ```ts
+ * intercept(context: ExecutionContext, next: CallHandler) {
+ *   if (isCopilotKitStream(context)) return next.handle();
+ *   return next.handle().pipe(map((data) => ({ data })));
+ * }
+ * ```
+ */
+export function isCopilotKitStream(context: ExecutionContext): boolean {
+  return context.getType() === 'http' && Reflect.getMetadata(COPILOTKIT_STREAM, context.getHandler()) === true;
+}
