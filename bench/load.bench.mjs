@@ -21,7 +21,11 @@ const SERVERS = ['ours', 'official', 'floor'];
 setGlobalDispatcher(new Agent({ connections: 2048, keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 }));
 
 function start(script, env = {}, execArgv = []) {
-  const child = fork(new URL(`./servers/${script}.mjs`, import.meta.url), [], { env: { ...process.env, ...env }, execArgv, stdio: 'inherit' });
+  const child = fork(new URL(`./servers/${script}.mjs`, import.meta.url), [], {
+    env: { ...process.env, ...env },
+    execArgv,
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve({ child, ...message }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -44,7 +48,11 @@ const input = (text) =>
 /** One run, read to the end and checked: frames parse, RUN_STARTED first, RUN_FINISHED last, the text. */
 async function oneRun(url, text, expected) {
   const t0 = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: input(text) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: input(text),
+  });
   let firstByte;
   let firstDelta;
   let raw = '';
@@ -55,9 +63,18 @@ async function oneRun(url, text, expected) {
     if (firstDelta === undefined && raw.includes('"TEXT_MESSAGE_CONTENT"')) firstDelta = performance.now() - t0;
   }
   const end = performance.now() - t0;
-  const events = raw.split('\n\n').flatMap((block) => block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6))));
-  const textOut = events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('');
-  const valid = response.status === 200 && events[0]?.type === 'RUN_STARTED' && events.at(-1)?.type === 'RUN_FINISHED' && textOut.endsWith(expected);
+  const events = raw.split('\n\n').flatMap((block) =>
+    block
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6))),
+  );
+  const textOut = events
+    .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+    .map((e) => e.delta)
+    .join('');
+  const valid =
+    response.status === 200 && events[0]?.type === 'RUN_STARTED' && events.at(-1)?.type === 'RUN_FINISHED' && textOut.endsWith(expected);
   return { valid, firstByte, firstDelta, end };
 }
 
@@ -104,7 +121,12 @@ async function idleStreams(url, pid, count) {
     Array.from({ length: count }, async () => {
       const controller = new AbortController();
       controllers.push(controller);
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: input('idle'), signal: controller.signal });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: input('idle'),
+        signal: controller.signal,
+      });
       const reader = response.body.getReader();
       await reader.read(); // headers and the first frames are out: the stream is open
       opened++;
@@ -132,7 +154,11 @@ try {
     for (const concurrency of LEVELS) {
       const row = {};
       for (const name of SERVERS) {
-        const server = await start(name, env, name === 'ours' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles', import.meta.url).pathname}`] : []);
+        const server = await start(
+          name,
+          env,
+          name === 'ours' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles', import.meta.url).pathname}`] : [],
+        );
         const url = `http://127.0.0.1:${server.port}/copilotkit/agent/default/run`;
         try {
           await load(url, Math.min(concurrency, 4), scenario.text, scenario.expected); // warm-up
@@ -177,7 +203,10 @@ for (const [scenario, byLevel] of Object.entries(results.scenarios)) {
   }
 }
 console.log('\nlatency, C=1, LLM time to first token 50 ms: first text delta p50 / p90 ms');
-for (const name of SERVERS) console.log(`  ${name.padEnd(9)} ${f(results.latency[name].p50, 2)} / ${f(results.latency[name].p90, 2)}  (${f(results.latency[name].p50 - results.latency.floor.p50, 2)} ms over the floor)`);
+for (const name of SERVERS)
+  console.log(
+    `  ${name.padEnd(9)} ${f(results.latency[name].p50, 2)} / ${f(results.latency[name].p90, 2)}  (${f(results.latency[name].p50 - results.latency.floor.p50, 2)} ms over the floor)`,
+  );
 console.log(`\n${IDLE} idle open streams: KiB per stream (RSS before → after, MiB)`);
 for (const name of SERVERS) {
   const r = results.idle[name];

@@ -23,7 +23,10 @@ const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
 const servers = [
   ['in-memory', ''],
   ['sqlite', JSON.stringify({ path: join(dir, 'bench.sqlite') })],
-  ['redis-postgres', JSON.stringify({ postgres: { connectionString }, schema, redis: { host: '127.0.0.1', port: 6379 }, keyPrefix: schema })],
+  [
+    'redis-postgres',
+    JSON.stringify({ postgres: { connectionString }, schema, redis: { host: '127.0.0.1', port: 6379 }, keyPrefix: schema }),
+  ],
 ];
 
 async function startServer(kind, options) {
@@ -32,7 +35,10 @@ async function startServer(kind, options) {
     child.once('message', (message) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
-  return { url: `http://127.0.0.1:${port}/copilotkit/agent/scripted/run`, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('stop'))) };
+  return {
+    url: `http://127.0.0.1:${port}/copilotkit/agent/scripted/run`,
+    stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('stop'))),
+  };
 }
 
 /** One run: POST, read the stream to its end, note when the first text delta arrived. */
@@ -42,7 +48,13 @@ async function oneRun(url) {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ threadId, runId: randomUUID(), messages: [{ id: randomUUID(), role: 'user', content: 'hi' }], tools: [], context: [] }),
+    body: JSON.stringify({
+      threadId,
+      runId: randomUUID(),
+      messages: [{ id: randomUUID(), role: 'user', content: 'hi' }],
+      tools: [],
+      context: [],
+    }),
   });
   const decoder = new TextDecoder();
   let body = '';
@@ -60,9 +72,11 @@ async function load(url) {
   const ttft = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next++ < RUNS) ttft.push(await oneRun(url));
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < RUNS) ttft.push(await oneRun(url));
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   ttft.sort((a, b) => a - b);
   const at = (q) => ttft[Math.min(ttft.length - 1, Math.floor(q * ttft.length))];
@@ -96,4 +110,7 @@ for (const [kind, r] of Object.entries(results)) {
   );
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/runners.json', import.meta.url), JSON.stringify({ runs: RUNS, concurrency: CONCURRENCY, results }, null, 2));
+writeFileSync(
+  new URL('./results/runners.json', import.meta.url),
+  JSON.stringify({ runs: RUNS, concurrency: CONCURRENCY, results }, null, 2),
+);

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
-import { DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
+import type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './config/copilotkit-options.interface.js';
+import { DEFAULT_COPILOTKIT_PATH } from './config/copilotkit.constants.js';
 
 /**
  * `forRoot` / `forRootAsync` come from Nest's builder. `path`, `guards`, `imports`, `isGlobal` and

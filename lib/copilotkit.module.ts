@@ -1,13 +1,13 @@
 import { Module, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
+import { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './config/copilotkit.constants.js';
 import {
   COPILOTKIT_ASYNC_OPTIONS_TYPE,
   COPILOTKIT_MODULE_OPTIONS,
   COPILOTKIT_OPTIONS_TYPE,
   CopilotKitConfigurableModule,
 } from './copilotkit.module-definition.js';
-import { resolveCopilotKitOptions } from './copilotkit-options.resolver.js';
+import { resolveCopilotKitOptions } from './config/copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import { createThreadsController } from './http/threads.controller.js';
@@ -15,18 +15,18 @@ import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body
 import { EnvelopeStreamWriter } from './http/envelope-stream.writer.js';
 import { StreamConnections } from './http/stream-connections.js';
 import { applyStreamLimits, COPILOTKIT_STREAM_LIMITS } from './http/stream-limits.js';
-import type { CopilotKitModuleExtras } from './interfaces/copilotkit-options.interface.js';
+import type { CopilotKitModuleExtras } from './config/copilotkit-options.interface.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionHandlers } from './actions/action-handlers.js';
 import { ActionInvoker } from './actions/action-invoker.js';
-import { ActionRegistry } from './discovery/action-registry.js';
+import { ActionRegistry } from './actions/action-registry.js';
 import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
 import { RequestHooks } from './hooks/request-hooks.js';
 import { CopilotKitMetadataAccessor } from './discovery/copilotkit-metadata.accessor.js';
-import { InstanceResolver } from './discovery/instance-resolver.js';
+import { InstanceResolver } from './actions/instance-resolver.js';
 import { COPILOTKIT_RUNTIME_NAME, RuntimeScope } from './discovery/runtime-scope.js';
-import type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
-import { AgentRegistry } from './runtime/agent-registry.js';
+import type { ResolvedCopilotKitOptions } from './config/copilotkit-options.resolver.js';
+import { AgentRegistry } from './discovery/agent-registry.js';
 import { CopilotRuntime } from './runtime/copilot-runtime.service.js';
 import { CopilotThreads } from './runtime/copilot-threads.service.js';
 import { otherPackageCopies, registerPackageCopy, type PackageCopy } from './platform/package-copies.js';
@@ -92,7 +92,11 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       CopilotKitMetadataAccessor,
       InstanceResolver,
       CopilotKitExplorer,
-      RequestHooks,
+      {
+        provide: RequestHooks,
+        useFactory: (options: ResolvedCopilotKitOptions) => new RequestHooks(options.hooks),
+        inject: [COPILOTKIT_OPTIONS],
+      },
       ActionAuthorizer,
       ActionHandlers,
       ActionInvoker,
@@ -101,7 +105,10 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       {
         provide: TRANSCRIPTION_SERVICE,
         useFactory: (...found: Array<TranscriptionService | undefined>) => found.find(Boolean),
-        inject: [TranscriptionService, ...otherBuilds.map((build) => build.TranscriptionService)].map((token) => ({ token, optional: true })),
+        inject: [TranscriptionService, ...otherBuilds.map((build) => build.TranscriptionService)].map((token) => ({
+          token,
+          optional: true,
+        })),
       },
       // The same services under the other build's classes, for apps that load both (see package-copies.ts).
       ...otherBuilds.flatMap((build) => [
@@ -109,7 +116,12 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
         { provide: build.CopilotThreads, useExisting: CopilotThreads },
       ]),
     ],
-    exports: [CopilotRuntime, CopilotThreads, COPILOTKIT_OPTIONS, ...otherBuilds.flatMap((build) => [build.CopilotRuntime, build.CopilotThreads])],
+    exports: [
+      CopilotRuntime,
+      CopilotThreads,
+      COPILOTKIT_OPTIONS,
+      ...otherBuilds.flatMap((build) => [build.CopilotRuntime, build.CopilotThreads]),
+    ],
   };
 }
 
@@ -126,7 +138,8 @@ function normalizePath(path: unknown): string {
 
 function runtimeName(name: unknown, path: string): string {
   if (name === undefined) return path;
-  if (typeof name !== 'string' || name.trim() === '') throw new CopilotKitConfigurationError(`'name' must be a non-empty string, got ${JSON.stringify(name)}.`);
+  if (typeof name !== 'string' || name.trim() === '')
+    throw new CopilotKitConfigurationError(`'name' must be a non-empty string, got ${JSON.stringify(name)}.`);
   return name;
 }
 

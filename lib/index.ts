@@ -1,8 +1,8 @@
 export { CopilotKitModule } from './copilotkit.module.js';
-export { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './copilotkit.constants.js';
-export type { ResolvedCopilotKitOptions } from './copilotkit-options.resolver.js';
+export { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './config/copilotkit.constants.js';
+export type { ResolvedCopilotKitOptions } from './config/copilotkit-options.resolver.js';
 export { CopilotRuntime, type RuntimeCallContext, type StopResult } from './runtime/copilot-runtime.service.js';
-export { AgentRegistry } from './runtime/agent-registry.js';
+export { AgentRegistry } from './discovery/agent-registry.js';
 export {
   AgentRunner,
   type RunnerConnectRequest,
@@ -29,13 +29,13 @@ export {
   type ThreadRecord,
 } from './runners/thread-store.js';
 export { CopilotThreads, type ThreadMessage, type ThreadSummary } from './runtime/copilot-threads.service.js';
-export { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
+export { defaultThreadOwner, type ThreadOwnerResolver } from './runners/thread-owner.js';
 export { ThreadNotFoundException } from './errors/thread-not-found.exception.js';
 export { RunEventGuard, type RunEndReason, type RunEventGuardOptions } from './protocol/run-event-guard.js';
 export { isCopilotKitStream } from './http/copilotkit-stream.js';
-export { parseRunAgentInput } from './protocol/run-input.parser.js';
+export { parseRunAgentInput } from './runtime/run-input.parser.js';
 export type { AgentFactoryContext, AgentsSource, AgUiAgent } from './interfaces/ag-ui-agent.interface.js';
-export type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
+export type { CopilotKitModuleExtras, CopilotKitModuleOptions } from './config/copilotkit-options.interface.js';
 export type { RuntimeAgentInfo, RuntimeInfo, ThreadEndpointsInfo } from './interfaces/runtime-info.interface.js';
 export { AgentNotFoundException } from './errors/agent-not-found.exception.js';
 export { InvalidRunInputException, type InvalidFieldDetail } from './errors/invalid-run-input.exception.js';
@@ -47,7 +47,7 @@ export { CopilotAgent, type CopilotAgentOptions } from './decorators/copilot-age
 export { ActionArgs } from './decorators/action-args.decorator.js';
 export { actionCallOf, isCopilotAction, COPILOTKIT_CONTEXT_TYPE, type ActionCall } from './actions/action-call.js';
 export { CopilotContext } from './decorators/copilot-context.decorator.js';
-export { ActionRegistry, type RegisteredAction } from './discovery/action-registry.js';
+export { ActionRegistry, type RegisteredAction } from './actions/action-registry.js';
 export type { ActionContext } from './interfaces/action-context.interface.js';
 export type {
   ActionParameters,
@@ -68,13 +68,7 @@ export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.j
 export { BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
 export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
 export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
-export type {
-  ModelAdapter,
-  ModelRequest,
-  ModelSettings,
-  ModelStreamPart,
-  ModelTool,
-} from './agents/adapters/model-adapter.interface.js';
+export type { ModelAdapter, ModelRequest, ModelSettings, ModelStreamPart, ModelTool } from './agents/adapters/model-adapter.interface.js';
 export type { RetryPolicy } from './agents/upstream-error.js';
 export { RemoteAgent, type RemoteAgentOptions } from './agents/remote/remote.agent.js';
 export { CopilotHooks, type CopilotHooksOptions } from './decorators/copilot-hooks.decorator.js';

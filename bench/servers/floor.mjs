@@ -5,7 +5,16 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 
 const client = new OpenAI({ baseURL: `${process.env.LLM_URL}/v1`, apiKey: 'bench', maxRetries: 0 });
-const tools = [{ type: 'function', function: { name: 'getWeather', description: 'Current weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }];
+const tools = [
+  {
+    type: 'function',
+    function: {
+      name: 'getWeather',
+      description: 'Current weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+];
 
 const server = createServer(async (request, response) => {
   let body = '';
@@ -34,7 +43,10 @@ const server = createServer(async (request, response) => {
     }
     if (open) send({ type: 'TEXT_MESSAGE_END', messageId });
     if (calls.length === 0) break;
-    messages.push({ role: 'assistant', tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })) });
+    messages.push({
+      role: 'assistant',
+      tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.args } })),
+    });
     for (const call of calls) {
       send({ type: 'TOOL_CALL_START', toolCallId: call.id, toolCallName: call.name, parentMessageId: messageId });
       send({ type: 'TOOL_CALL_ARGS', toolCallId: call.id, delta: call.args });

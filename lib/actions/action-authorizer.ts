@@ -1,7 +1,7 @@
 import { Injectable, Logger, type CanActivate, type Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { ActionDefinition } from '../discovery/action-definition.js';
+import type { ActionDefinition } from './action-definition.js';
 import { actionExecutionContext } from './action-execution-context.js';
 
 export interface AuthorizationTarget {

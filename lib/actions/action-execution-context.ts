@@ -6,7 +6,12 @@ import { COPILOTKIT_CONTEXT_TYPE, type ActionCall } from './action-call.js';
  * its interceptors and filters (Nest does not export its own class for it): type `copilotkit`,
  * arguments `[request, call]`, the action's class and method.
  */
-export function actionExecutionContext(request: unknown, call: ActionCall | undefined, hostClass: Function, handler: Function): ExecutionContext {
+export function actionExecutionContext(
+  request: unknown,
+  call: ActionCall | undefined,
+  hostClass: Function,
+  handler: Function,
+): ExecutionContext {
   const args = [request, call];
   return {
     getClass: <T>() => hostClass as Type<T>,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApplicationConfig, ExternalContextCreator, type ContextId } from '@nestjs/core';
-import type { ActionDefinition } from '../discovery/action-definition.js';
-import { InstanceResolver, isSingleton } from '../discovery/instance-resolver.js';
+import type { ActionDefinition } from './action-definition.js';
+import { InstanceResolver, isSingleton } from './instance-resolver.js';
 import { COPILOTKIT_CONTEXT_TYPE, type ActionCall } from './action-call.js';
 import { ACTION_ARGS_PARAMTYPE, ActionParamsFactory, ROUTE_ARGS_METADATA } from './action-params.factory.js';
 
@@ -40,7 +40,8 @@ export class ActionHandlers {
   argumentsGoThroughPipes(action: ActionDefinition): boolean {
     const declared = (target: Function) => ((Reflect.getMetadata(PIPES_METADATA, target) as unknown[] | undefined)?.length ?? 0) > 0;
     if (this.config.getGlobalPipes().length > 0 || declared(action.hostClass) || declared(action.handler)) return true;
-    const params: Record<string, { index: number; pipes?: unknown[] }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, action.hostClass, action.methodName) ?? {};
+    const params: Record<string, { index: number; pipes?: unknown[] }> =
+      Reflect.getMetadata(ROUTE_ARGS_METADATA, action.hostClass, action.methodName) ?? {};
     return Object.entries(params).some(([key, param]) => key.startsWith(`${ACTION_ARGS_PARAMTYPE}:`) && (param.pipes?.length ?? 0) > 0);
   }
 

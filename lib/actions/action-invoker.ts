@@ -1,13 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
-import type { ActionDefinition } from '../discovery/action-definition.js';
-import { ActionRegistry } from '../discovery/action-registry.js';
+import type { ActionDefinition } from './action-definition.js';
+import { ActionRegistry } from './action-registry.js';
 import type { ActionContext } from '../interfaces/action-context.interface.js';
-import type {
-  ActionCallResult,
-  ActionDescriptor,
-  CopilotRunActions,
-} from '../interfaces/copilot-run-context.interface.js';
+import type { ActionCallResult, ActionDescriptor, CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import { inSpan } from '../observability/telemetry.js';
 import type { ActionCall } from './action-call.js';
 import { ActionAuthorizer } from './action-authorizer.js';

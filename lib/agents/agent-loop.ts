@@ -45,7 +45,11 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
     ...(mcp?.tools ?? []),
     ...input.tools
       .filter((tool) => frontend.has(tool.name))
-      .map((tool) => ({ name: tool.name, description: tool.description, parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA })),
+      .map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA,
+      })),
   ];
   const system = buildSystemPrompt(params.instructions, input.context, input.state);
   const approved = await answerApprovals(context, emit);
@@ -57,7 +61,12 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
     usage.push(...turn.usage);
     if (signal.aborted) return undefined;
     if (turn.failure) {
-      emit({ type: EventType.RUN_ERROR, message: turn.failure.message, code: turn.failure.code, ...(usage.length > 0 && { usage }) } as BaseEvent);
+      emit({
+        type: EventType.RUN_ERROR,
+        message: turn.failure.message,
+        code: turn.failure.code,
+        ...(usage.length > 0 && { usage }),
+      } as BaseEvent);
       return usage;
     }
     if (turn.reasoning) history.push(turn.reasoning);
@@ -77,11 +86,23 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
         interrupts.push(interrupt);
         continue;
       }
-      emit({ type: EventType.TOOL_CALL_RESULT, messageId: result.id, toolCallId: result.toolCallId, role: 'tool', content: result.content } as BaseEvent);
+      emit({
+        type: EventType.TOOL_CALL_RESULT,
+        messageId: result.id,
+        toolCallId: result.toolCallId,
+        role: 'tool',
+        content: result.content,
+      } as BaseEvent);
       history.push(result);
     }
     if (interrupts.length > 0) {
-      emit({ type: EventType.RUN_FINISHED, threadId, runId, outcome: { type: 'interrupt', interrupts }, ...(usage.length > 0 && { usage }) } as BaseEvent);
+      emit({
+        type: EventType.RUN_FINISHED,
+        threadId,
+        runId,
+        outcome: { type: 'interrupt', interrupts },
+        ...(usage.length > 0 && { usage }),
+      } as BaseEvent);
       return usage;
     }
     const done = forBrowser.length > 0 || results.length === 0 || step >= params.maxSteps;
@@ -104,6 +125,14 @@ async function offeredActions(context: CopilotRunContext | undefined, allowed: s
 async function answer(call: ToolCallRequest, backend: Set<string>, context: CopilotRunContext | undefined) {
   const result = backend.has(call.name)
     ? await context!.actions.call(call.name, call.args, { toolCallId: call.id })
-    : { content: JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` }) };
-  return { id: randomUUID(), role: 'tool' as const, toolCallId: call.id, content: result.content, interrupt: 'interrupt' in result ? result.interrupt : undefined };
+    : {
+        content: JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` }),
+      };
+  return {
+    id: randomUUID(),
+    role: 'tool' as const,
+    toolCallId: call.id,
+    content: result.content,
+    interrupt: 'interrupt' in result ? result.interrupt : undefined,
+  };
 }

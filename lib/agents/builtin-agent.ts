@@ -123,7 +123,14 @@ export class BuiltInAgent implements AgUiAgent {
           if (usage && this.options.onUsage && context) {
             const { agentId, request } = context;
             const costUsd = this.options.pricing && priceOf(usage, this.options.pricing);
-            this.options.onUsage({ agentId, threadId: input.threadId, runId: input.runId, usage, request, ...(costUsd !== undefined && { costUsd }) });
+            this.options.onUsage({
+              agentId,
+              threadId: input.threadId,
+              runId: input.runId,
+              usage,
+              request,
+              ...(costUsd !== undefined && { costUsd }),
+            });
           }
           subscriber.complete();
         })

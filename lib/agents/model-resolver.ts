@@ -16,7 +16,8 @@ const PROVIDERS = {
  */
 export function resolveModel(model: string | ModelAdapter, apiKey: string | undefined, agent: string): ModelAdapter {
   if (typeof model !== 'string') {
-    if (typeof model?.stream !== 'function') throw new CopilotKitConfigurationError(`${agent}: 'model' must be 'provider:model' or a ModelAdapter.`);
+    if (typeof model?.stream !== 'function')
+      throw new CopilotKitConfigurationError(`${agent}: 'model' must be 'provider:model' or a ModelAdapter.`);
     return model;
   }
   const separator = model.indexOf(':');
@@ -39,7 +40,9 @@ export function resolveModel(model: string | ModelAdapter, apiKey: string | unde
   }
   // The agent retries before the first token itself, so the SDK must not retry underneath it.
   if (provider === 'openai') {
-    const client = import('openai').then(({ default: OpenAI }) => new OpenAI({ apiKey: key, maxRetries: 0 }) as unknown as OpenAIClientLike);
+    const client = import('openai').then(
+      ({ default: OpenAI }) => new OpenAI({ apiKey: key, maxRetries: 0 }) as unknown as OpenAIClientLike,
+    );
     return new OpenAIAdapter({ client, model: name });
   }
   const client = import('@anthropic-ai/sdk').then(

@@ -127,14 +127,24 @@ async function streamTurn(
             // keeps it on the reasoning message, so the next run can send it.
             signature = (signature ?? '') + part.signature;
             if (options.exposeReasoning && reasoning) {
-              emit({ type: EventType.REASONING_ENCRYPTED_VALUE, subtype: 'message', entityId: reasoningId, encryptedValue: signature } as BaseEvent);
+              emit({
+                type: EventType.REASONING_ENCRYPTED_VALUE,
+                subtype: 'message',
+                entityId: reasoningId,
+                encryptedValue: signature,
+              } as BaseEvent);
             }
             break;
           case 'tool-call':
             closeReasoning();
             closeText();
             calls.set(part.index, { id: part.id, name: part.name, args: '', open: true });
-            emit({ type: EventType.TOOL_CALL_START, toolCallId: part.id, toolCallName: part.name, parentMessageId: messageId } as BaseEvent);
+            emit({
+              type: EventType.TOOL_CALL_START,
+              toolCallId: part.id,
+              toolCallName: part.name,
+              parentMessageId: messageId,
+            } as BaseEvent);
             break;
           case 'tool-call-delta': {
             const call = calls.get(part.index);
@@ -157,7 +167,9 @@ async function streamTurn(
     } catch (error) {
       if (request.signal.aborted) break;
       failure = classifyUpstreamError(error, adapter.provider);
-      logger.warn(`${adapter.provider} call failed (${failure.code}, attempt ${attempt + 1}): ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(
+        `${adapter.provider} call failed (${failure.code}, attempt ${attempt + 1}): ${error instanceof Error ? error.message : String(error)}`,
+      );
       if (streamed || !failure.retryable || attempt >= options.retry.retries) break;
       await sleep(retryDelay(options.retry, attempt, failure), request.signal);
       if (request.signal.aborted) break;
@@ -173,10 +185,16 @@ async function streamTurn(
       role: 'assistant',
       ...(text && { content: text }),
       ...(toolCalls.length > 0 && {
-        toolCalls: toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.args } })),
+        toolCalls: toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: { name: call.name, arguments: call.args },
+        })),
       }),
     },
-    reasoning: reasoning ? { id: reasoningId, role: 'reasoning', content: reasoning, ...(signature && { encryptedValue: signature }) } : undefined,
+    reasoning: reasoning
+      ? { id: reasoningId, role: 'reasoning', content: reasoning, ...(signature && { encryptedValue: signature }) }
+      : undefined,
     toolCalls,
     usage,
     failure,

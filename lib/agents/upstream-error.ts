@@ -38,7 +38,13 @@ export function classifyUpstreamError(error: unknown, provider: string): Upstrea
         message: `The ${provider} API is rate limiting requests (HTTP 429). Try again shortly.`,
       };
     }
-    if (status >= 500) return { code: 'UPSTREAM_ERROR', retryable: true, retryAfterMs: retryAfter(headers), message: `The ${provider} API failed (HTTP ${status}).` };
+    if (status >= 500)
+      return {
+        code: 'UPSTREAM_ERROR',
+        retryable: true,
+        retryAfterMs: retryAfter(headers),
+        message: `The ${provider} API failed (HTTP ${status}).`,
+      };
     return { code: 'UPSTREAM_BAD_REQUEST', retryable: false, message: `The ${provider} API rejected the request (HTTP ${status}).` };
   }
   if (typeof name === 'string' && /timeout/i.test(name)) {

@@ -15,7 +15,13 @@ export interface ApprovalRecord {
  * The interrupt a paused action call ends its run with. Its `responseSchema` is the AG-UI
  * approve-with-edits shape: `{ approved, editedArgs? }`.
  */
-export function approvalInterrupt(toolCallId: string, action: string, args: unknown, options: ActionApprovalOptions, now = Date.now()): Interrupt {
+export function approvalInterrupt(
+  toolCallId: string,
+  action: string,
+  args: unknown,
+  options: ActionApprovalOptions,
+  now = Date.now(),
+): Interrupt {
   const allowEdits = options.allowEdits ?? false;
   const message = typeof options.message === 'function' ? options.message(args) : (options.message ?? `Allow '${action}' to run?`);
   const record: ApprovalRecord = { action, args, allowEdits };

@@ -1,18 +1,9 @@
 import { EventType, type BaseEvent, type Interrupt, type ResumeEntry } from '@ag-ui/core';
 import { InvalidResumeException } from '../errors/invalid-resume.exception.js';
+import type { ApprovalResolution } from '../interfaces/copilot-run-context.interface.js';
 import { approvalRecordOf } from './approval-interrupt.js';
 
-/** The user's answer to one paused action call, checked against what the server recorded. */
-export interface ApprovalResolution {
-  interruptId: string;
-  toolCallId: string;
-  action: string;
-  /** The recorded arguments, or the user's edits when the action allows them. */
-  args: unknown;
-  approved: boolean;
-  /** `cancelled`: the client moved on without answering (a client that does not know interrupts). */
-  decision: 'approved' | 'declined' | 'cancelled';
-}
+export type { ApprovalResolution };
 
 /** The interrupts a thread is waiting on: those of its last run, when it ended paused. */
 export function pendingInterrupts(history: readonly BaseEvent[]): Interrupt[] {
@@ -31,23 +22,40 @@ export function pendingInterrupts(history: readonly BaseEvent[]): Interrupt[] {
  * paused thread comes from a client that does not know interrupts; its pending approvals are
  * cancelled rather than the run refused, so such clients keep working.
  */
-export function resolveResume(pending: readonly Interrupt[], resume: readonly ResumeEntry[] | undefined, now = Date.now()): ApprovalResolution[] {
+export function resolveResume(
+  pending: readonly Interrupt[],
+  resume: readonly ResumeEntry[] | undefined,
+  now = Date.now(),
+): ApprovalResolution[] {
   const approvals = pending.map((interrupt) => ({ interrupt, record: approvalRecordOf(interrupt) }));
   if (!resume || resume.length === 0) {
     return approvals.flatMap(({ interrupt, record }) =>
       record && interrupt.toolCallId
-        ? [{ interruptId: interrupt.id, toolCallId: interrupt.toolCallId, action: record.action, args: record.args, approved: false, decision: 'cancelled' as const }]
+        ? [
+            {
+              interruptId: interrupt.id,
+              toolCallId: interrupt.toolCallId,
+              action: record.action,
+              args: record.args,
+              approved: false,
+              decision: 'cancelled' as const,
+            },
+          ]
         : [],
     );
   }
   if (pending.length === 0) {
-    throw new InvalidResumeException('NOTHING_PENDING', 'This thread has no pending interrupt to resume; it may have been answered already.');
+    throw new InvalidResumeException(
+      'NOTHING_PENDING',
+      'This thread has no pending interrupt to resume; it may have been answered already.',
+    );
   }
   const byId = new Map(resume.map((entry) => [entry.interruptId, entry]));
   const unknown = [...byId.keys()].filter((id) => !pending.some((interrupt) => interrupt.id === id));
   if (unknown.length > 0) throw new InvalidResumeException('UNKNOWN_INTERRUPT', `Unknown interrupt id(s): ${unknown.join(', ')}.`);
   const missing = pending.filter((interrupt) => !byId.has(interrupt.id)).map((interrupt) => interrupt.id);
-  if (missing.length > 0) throw new InvalidResumeException('PARTIAL_RESUME', `Every pending interrupt must be answered; missing: ${missing.join(', ')}.`);
+  if (missing.length > 0)
+    throw new InvalidResumeException('PARTIAL_RESUME', `Every pending interrupt must be answered; missing: ${missing.join(', ')}.`);
 
   return approvals.flatMap(({ interrupt, record }) => {
     const entry = byId.get(interrupt.id)!;

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { COPILOT_ACTION_METADATA } from '../copilotkit.constants.js';
+import { COPILOT_ACTION_METADATA } from './metadata-keys.js';
 import type { CopilotActionOptions } from '../interfaces/copilot-action-options.interface.js';
 
 /**
@@ -11,5 +11,4 @@ import type { CopilotActionOptions } from '../interfaces/copilot-action-options.
  * create(@ActionArgs() task: CreateTaskDto, @CopilotContext() ctx: ActionContext<User>) { ... }
  * ```
  */
-export const CopilotAction = (options: CopilotActionOptions): MethodDecorator =>
-  SetMetadata(COPILOT_ACTION_METADATA, options ?? {});
+export const CopilotAction = (options: CopilotActionOptions): MethodDecorator => SetMetadata(COPILOT_ACTION_METADATA, options ?? {});

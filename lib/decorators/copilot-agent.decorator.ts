@@ -1,6 +1,6 @@
 import { SCOPE_OPTIONS_METADATA } from '@nestjs/common/constants.js';
 import { applyDecorators, SetMetadata, type ScopeOptions } from '@nestjs/common';
-import { COPILOT_AGENT_METADATA } from '../copilotkit.constants.js';
+import { COPILOT_AGENT_METADATA } from './metadata-keys.js';
 
 export interface CopilotAgentOptions extends ScopeOptions {
   /** The agent id clients use (`/agent/:id/run`). Default: the class name. Must be URL-safe. */

@@ -1,6 +1,6 @@
 import { SCOPE_OPTIONS_METADATA } from '@nestjs/common/constants.js';
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { COPILOT_HOOKS_METADATA } from '../copilotkit.constants.js';
+import { COPILOT_HOOKS_METADATA } from './metadata-keys.js';
 
 /**
  * Marks a provider whose `beforeRequest` / `afterRequest` / `onError` methods (see

@@ -1,11 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants.js';
 import { Reflector } from '@nestjs/core';
-import {
-  COPILOT_ACTION_METADATA,
-  COPILOT_AGENT_METADATA,
-  COPILOT_HOOKS_METADATA,
-} from '../copilotkit.constants.js';
+import { COPILOT_ACTION_METADATA, COPILOT_AGENT_METADATA, COPILOT_HOOKS_METADATA } from '../decorators/metadata-keys.js';
 import { ACTION_ARGS_PARAMTYPE, ROUTE_ARGS_METADATA } from '../actions/action-params.factory.js';
 import type { CopilotAgentOptions } from '../decorators/copilot-agent.decorator.js';
 import type { CopilotHooksOptions } from '../decorators/copilot-hooks.decorator.js';
@@ -24,8 +20,14 @@ export class CopilotKitMetadataAccessor {
 
   /** The index of the parameter that takes the arguments (`@ActionArgs()` / `@Body()`), if any decorator says. */
   getArgumentsIndex(hostClass: Function, methodName: string): number | undefined {
-    const params: Record<string, { index: number; data?: unknown }> | undefined = Reflect.getMetadata(ROUTE_ARGS_METADATA, hostClass, methodName);
-    const whole = Object.entries(params ?? {}).find(([key, param]) => key === `${ACTION_ARGS_PARAMTYPE}:${param.index}` && param.data === undefined);
+    const params: Record<string, { index: number; data?: unknown }> | undefined = Reflect.getMetadata(
+      ROUTE_ARGS_METADATA,
+      hostClass,
+      methodName,
+    );
+    const whole = Object.entries(params ?? {}).find(
+      ([key, param]) => key === `${ACTION_ARGS_PARAMTYPE}:${param.index}` && param.data === undefined,
+    );
     return whole?.[1].index;
   }
 

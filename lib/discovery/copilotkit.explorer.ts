@@ -5,11 +5,11 @@ import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration
 import { InvalidCopilotAgentError } from '../errors/invalid-copilot-agent.error.js';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { ActionParameters } from '../interfaces/copilot-action-options.interface.js';
-import { AgentRegistry } from '../runtime/agent-registry.js';
-import type { ActionDefinition, ProviderWrapper } from './action-definition.js';
-import { ActionRegistry } from './action-registry.js';
+import { AgentRegistry } from './agent-registry.js';
+import type { ActionDefinition, ProviderWrapper } from '../actions/action-definition.js';
+import { ActionRegistry } from '../actions/action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
-import { InstanceResolver } from './instance-resolver.js';
+import { InstanceResolver } from '../actions/instance-resolver.js';
 import { RuntimeScope } from './runtime-scope.js';
 import { ActionArgs } from '../decorators/action-args.decorator.js';
 import { CopilotContext } from '../decorators/copilot-context.decorator.js';
@@ -105,7 +105,9 @@ export class CopilotKitExplorer implements OnModuleInit {
     }
     const approval = options.approval === true ? {} : options.approval || undefined;
     if (approval?.expiresInMs !== undefined && !(Number.isSafeInteger(approval.expiresInMs) && approval.expiresInMs > 0)) {
-      throw new CopilotKitConfigurationError(`@CopilotAction on ${location}: approval.expiresInMs must be a positive number of milliseconds.`);
+      throw new CopilotKitConfigurationError(
+        `@CopilotAction on ${location}: approval.expiresInMs must be a positive number of milliseconds.`,
+      );
     }
     const definition: ActionDefinition = {
       name,
@@ -124,12 +126,7 @@ export class CopilotKitExplorer implements OnModuleInit {
   }
 
   /** Without `parameters`, the arguments parameter's class type (a DTO) describes them. */
-  private inferParameters(
-    hostClass: Type<unknown>,
-    methodName: string,
-    handler: Function,
-    location: string,
-  ): ActionParameters | undefined {
+  private inferParameters(hostClass: Type<unknown>, methodName: string, handler: Function, location: string): ActionParameters | undefined {
     const argsIndex = this.accessor.getArgumentsIndex(hostClass, methodName);
     if (argsIndex === undefined || handler.length <= argsIndex) return undefined;
     const type = this.accessor.getParamType(hostClass.prototype as object, methodName, argsIndex);

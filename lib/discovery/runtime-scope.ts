@@ -52,7 +52,9 @@ export class RuntimeScope implements OnModuleInit {
       const name = module.providers.get(COPILOTKIT_RUNTIME_NAME)?.instance;
       if (typeof name !== 'string') continue;
       if (names.includes(name)) {
-        throw new CopilotKitConfigurationError(`Two CopilotKitModule.forRoot are named ${quote(name)}: give each its own 'name' (or 'path').`);
+        throw new CopilotKitConfigurationError(
+          `Two CopilotKitModule.forRoot are named ${quote(name)}: give each its own 'name' (or 'path').`,
+        );
       }
       names.push(name);
     }

@@ -14,9 +14,7 @@ export class CopilotKitConfigurationError extends Error {
   constructor(problems: string | string[]) {
     const list = Array.isArray(problems) ? problems : [problems];
     super(
-      list.length === 1
-        ? `CopilotKitModule: ${list[0]}`
-        : `CopilotKitModule is misconfigured:\n${list.map((p) => `  - ${p}`).join('\n')}`,
+      list.length === 1 ? `CopilotKitModule: ${list[0]}` : `CopilotKitModule is misconfigured:\n${list.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
 }

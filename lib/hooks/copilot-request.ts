@@ -1,8 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { EventType, type BaseEvent, type TokenUsage } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
-import type { IdentifiedEvent } from '../runners/agent-runner.js';
-import { messagesFromEvents } from '../runners/thread-messages.js';
+import type { IdentifiedEvent } from '../protocol/identified-event.js';
+import { messagesFromEvents } from '../protocol/thread-messages.js';
 import type { CopilotRequestContext, CopilotRequestSummary, CopilotRoute } from './copilotkit-hooks.interface.js';
 
 const REQUEST_KEY = Symbol.for('nestjs-copilotkit:request');
@@ -51,7 +51,8 @@ export class CopilotRequest implements CopilotRequestContext {
 
   private async summarize(answer: Answer): Promise<CopilotRequestSummary> {
     const base = { route: this.route, request: this.request, threadId: this.threadId, runId: this.runId };
-    if ('error' in answer) return { ...base, messages: [], usage: [], outcome: 'error', error: answer.error, durationMs: Date.now() - this.startedAt };
+    if ('error' in answer)
+      return { ...base, messages: [], usage: [], outcome: 'error', error: answer.error, durationMs: Date.now() - this.startedAt };
     const events = 'events' in answer ? await collect(answer.events) : [];
     const usage: TokenUsage[] = [];
     let errorCode: string | undefined;

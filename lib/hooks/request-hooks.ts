@@ -1,6 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { Logger } from '@nestjs/common';
 import { CopilotRequest } from './copilot-request.js';
 import type { CopilotKitHooks, CopilotRoute } from './copilotkit-hooks.interface.js';
 
@@ -20,12 +18,12 @@ const logger = new Logger('CopilotKit');
  * may refuse a request; after- and error-hooks are observers: they run once the client has its
  * answer, and whatever they throw is logged, never sent.
  */
-@Injectable()
 export class RequestHooks {
   private readonly sources: HooksSource[] = [];
 
-  constructor(@Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions) {
-    options.hooks.forEach((hooks, index) => this.sources.push({ location: `forRoot({ hooks })[${index}]`, resolve: () => hooks }));
+  /** `configured`: the module options' hooks; `@CopilotHooks()` providers are added by discovery. */
+  constructor(configured: readonly CopilotKitHooks[]) {
+    configured.forEach((hooks, index) => this.sources.push({ location: `forRoot({ hooks })[${index}]`, resolve: () => hooks }));
   }
 
   add(source: HooksSource): void {
@@ -74,7 +72,9 @@ export class RequestHooks {
       try {
         await call(hooks);
       } catch (error) {
-        logger.error(`${this.sources[index]?.location ?? 'hook'}.${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error(
+          `${this.sources[index]?.location ?? 'hook'}.${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
   }

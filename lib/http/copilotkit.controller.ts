@@ -19,8 +19,8 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { EventType, type RunStartedEvent } from '@ag-ui/core';
 import { tap, type Observable } from 'rxjs';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
 import type { CopilotRequest } from '../hooks/copilot-request.js';
 import type { CopilotRoute } from '../hooks/copilotkit-hooks.interface.js';
@@ -191,7 +191,12 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       }
     }
 
-    private async runEvents(agentId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<Observable<MessageEvent>> {
+    private async runEvents(
+      agentId: string,
+      body: unknown,
+      request: PlatformRequest,
+      current: CopilotRequest,
+    ): Promise<Observable<MessageEvent>> {
       const events = await this.runtime.runStream(agentId, body, { request });
       const { threadId, runId } = body as { threadId: string; runId: string };
       current.streamed(events, { threadId, runId });
@@ -219,7 +224,13 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       return toMessageEvents(events, { heartbeatMs: this.options.heartbeatMs });
     }
 
-    private stopRun(agentId: string, threadId: string, body: unknown, request: PlatformRequest, current: CopilotRequest): Promise<StopResult> {
+    private stopRun(
+      agentId: string,
+      threadId: string,
+      body: unknown,
+      request: PlatformRequest,
+      current: CopilotRequest,
+    ): Promise<StopResult> {
       current.threadId = threadId;
       return this.runtime.stop(agentId, threadId, { runId: runIdOf(body), request });
     }
@@ -255,7 +266,11 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     }
   }
   addMethodNotAllowedRoutes(CopilotKitController, ['info'], 'GET');
-  addMethodNotAllowedRoutes(CopilotKitController, ['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'], 'POST');
+  addMethodNotAllowedRoutes(
+    CopilotKitController,
+    ['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'],
+    'POST',
+  );
   markCopilotKitRoutes(CopilotKitController, path);
   return CopilotKitController;
 }

@@ -4,8 +4,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 // Not exported by Nest's entry point; see the class comment for why it is used all the same.
 import { RouterResponseController } from '@nestjs/core/router/router-response-controller.js';
 import type { Observable } from 'rxjs';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 
 /**
  * Writes the streams of the single-route envelope. That route answers JSON or a stream, so it
@@ -18,7 +18,10 @@ import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.j
 export class EnvelopeStreamWriter {
   private readonly responder: RouterResponseController;
 
-  constructor(adapterHost: HttpAdapterHost, @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions) {
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
+  ) {
     this.responder = new RouterResponseController(adapterHost.httpAdapter);
   }
 

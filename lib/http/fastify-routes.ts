@@ -34,7 +34,10 @@ export interface FastifyInstanceLike {
   addHook(name: 'onRoute', hook: (route: FastifyRouteOptions) => void): unknown;
   addHook(name: 'onReady', hook: (done: Done) => void): unknown;
   hasContentTypeParser(type: string): boolean;
-  addContentTypeParser(type: string, parser: (request: FastifyRequestLike, payload: unknown, done: (error: Error | null, body?: unknown) => void) => void): unknown;
+  addContentTypeParser(
+    type: string,
+    parser: (request: FastifyRequestLike, payload: unknown, done: (error: Error | null, body?: unknown) => void) => void,
+  ): unknown;
 }
 
 /** Tags every handler of a CopilotKit controller, so the hooks below find its routes (and only them). */

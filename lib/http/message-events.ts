@@ -1,7 +1,7 @@
 import { Logger, type MessageEvent } from '@nestjs/common';
 import { EventType, type BaseEvent, type RunErrorEvent } from '@ag-ui/core';
 import { Observable } from 'rxjs';
-import type { IdentifiedEvent } from '../runners/agent-runner.js';
+import type { IdentifiedEvent } from '../protocol/identified-event.js';
 
 export interface MessageEventsOptions {
   /** Silence after which a heartbeat comment is sent; 0 disables it. */
@@ -40,7 +40,11 @@ class StreamEvent implements MessageEvent {
           'An interceptor that only logs events should log `event.data`, the AG-UI event.',
       );
     }
-    return { ...(this.id !== undefined && { id: this.id }), ...(this.data && { data: this.data }), ...(this.comment !== undefined && { comment: this.comment }) };
+    return {
+      ...(this.id !== undefined && { id: this.id }),
+      ...(this.data && { data: this.data }),
+      ...(this.comment !== undefined && { comment: this.comment }),
+    };
   }
 }
 
@@ -63,10 +67,13 @@ export function toMessageEvents(events: Observable<IdentifiedEvent>, options: Me
   return new Observable<MessageEvent>((subscriber) => {
     let position: string | undefined;
     let ended = false;
-    const heartbeat = options.heartbeatMs > 0 ? setTimeout(function beat() {
-      subscriber.next(HEARTBEAT);
-      heartbeat?.refresh();
-    }, options.heartbeatMs) : undefined;
+    const heartbeat =
+      options.heartbeatMs > 0
+        ? setTimeout(function beat() {
+            subscriber.next(HEARTBEAT);
+            heartbeat?.refresh();
+          }, options.heartbeatMs)
+        : undefined;
     heartbeat?.unref();
 
     const send = (event: BaseEvent, id: string | undefined): void => {

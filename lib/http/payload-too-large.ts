@@ -9,12 +9,3 @@ export const DRAIN_LIMIT_FACTOR = 4;
 export function payloadTooLargeBody(limitBytes: number): { statusCode: 413; error: string; message: string } {
   return { statusCode: 413, error: 'Payload Too Large', message: `The request body is larger than the limit of ${limitBytes} bytes.` };
 }
-
-/** `'10mb'`, `'512kb'` or a number of bytes. */
-export function parseByteSize(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
-  if (!match) return undefined;
-  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? 'b').toLowerCase() as 'b'];
-  return Math.floor(Number(match[1]) * unit);
-}

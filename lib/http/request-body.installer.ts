@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { installFastifyRoutes, type FastifyInstanceLike } from './fastify-routes.js';
 import { createJsonBodyMiddleware } from './json-body.middleware.js';
 
@@ -16,7 +16,11 @@ export const COPILOTKIT_MOUNT_PATH = Symbol.for('nestjs-copilotkit:mount-path');
 export class RequestBodyInstaller {
   private readonly logger = new Logger(RequestBodyInstaller.name);
 
-  constructor(adapterHost: HttpAdapterHost, @Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions, @Inject(COPILOTKIT_MOUNT_PATH) path: string) {
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(COPILOTKIT_OPTIONS) options: ResolvedCopilotKitOptions,
+    @Inject(COPILOTKIT_MOUNT_PATH) path: string,
+  ) {
     const adapter = adapterHost.httpAdapter;
     if (!adapter) return; // no HTTP server: the runtime is used from code
     switch (adapter.getType()) {

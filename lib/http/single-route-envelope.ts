@@ -20,7 +20,11 @@ const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>(['info', 'agent/run'
 export function parseSingleRouteEnvelope(contentType: string | undefined, payload: unknown): SingleRouteEnvelope {
   if (!contentType?.toLowerCase().includes('application/json')) {
     throw new HttpException(
-      { statusCode: 415, error: 'Unsupported Media Type', message: 'The single-route endpoint expects a JSON body (Content-Type: application/json).' },
+      {
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: 'The single-route endpoint expects a JSON body (Content-Type: application/json).',
+      },
       HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     );
   }

@@ -43,7 +43,10 @@ export async function transcribe(
   } catch (error) {
     if (error instanceof TranscriptionError) {
       if (error.retryAfterSeconds !== undefined) setHeader('Retry-After', String(error.retryAfterSeconds));
-      if (error.code !== 'service_not_configured' && (error.getStatus() >= 500 || error.code === 'auth_failed' || error.code === 'rate_limited')) {
+      if (
+        error.code !== 'service_not_configured' &&
+        (error.getStatus() >= 500 || error.code === 'auth_failed' || error.code === 'rate_limited')
+      ) {
         const cause = error.cause instanceof Error ? error.cause.message : error.cause === undefined ? '' : String(error.cause);
         logger.warn(`Transcription failed (${error.code})${cause ? `: ${cause}` : ''}`);
       }

@@ -33,5 +33,4 @@ export interface AgentFactoryContext {
 
 /** Either a fixed record of agents, or a function that builds them per request (per user, per tenant). */
 export type AgentsSource =
-  | Record<string, AgUiAgent>
-  | ((context: AgentFactoryContext) => Record<string, AgUiAgent> | Promise<Record<string, AgUiAgent>>);
+  Record<string, AgUiAgent> | ((context: AgentFactoryContext) => Record<string, AgUiAgent> | Promise<Record<string, AgUiAgent>>);

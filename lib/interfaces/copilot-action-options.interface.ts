@@ -53,6 +53,7 @@ export interface CopilotActionOptions {
 
 export interface ActionApprovalOptions {
   /** What the user is asked; a function gets the validated arguments. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the action's own argument type, whatever schema declared it
   message?: string | ((args: any) => string);
   /** How long the question stays open; an approval after that is refused. Default: no limit. */
   expiresInMs?: number;

@@ -1,6 +1,5 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { BaseEvent, Interrupt } from '@ag-ui/core';
-import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import type { JsonSchema } from './copilot-action-options.interface.js';
 
 /** An action as an agent offers it to a model. */
@@ -33,7 +32,10 @@ export interface CopilotRunActions {
    * Runs Nest guards for the caller of this run, for tools that are not actions (an MCP server):
    * `site` names what the guards' ExecutionContext reports as class and handler.
    */
-  authorize(guards: Array<Type<CanActivate> | CanActivate>, site: { label: string; hostClass: Function; handler: Function }): Promise<boolean>;
+  authorize(
+    guards: Array<Type<CanActivate> | CanActivate>,
+    site: { label: string; hostClass: Function; handler: Function },
+  ): Promise<boolean>;
 }
 
 /** The second argument of `run(input, context)` for agents that want more than the AG-UI input. */
@@ -50,4 +52,16 @@ export interface CopilotRunContext {
   readonly actions: CopilotRunActions;
   /** The user's answers to the approvals the previous run paused on, checked by the runner. Apply them first. */
   readonly approvals: readonly ApprovalResolution[];
+}
+
+/** The user's answer to one paused action call, checked against what the server recorded. */
+export interface ApprovalResolution {
+  interruptId: string;
+  toolCallId: string;
+  action: string;
+  /** The recorded arguments, or the user's edits when the action allows them. */
+  args: unknown;
+  approved: boolean;
+  /** `cancelled`: the client moved on without answering (a client that does not know interrupts). */
+  decision: 'approved' | 'declined' | 'cancelled';
 }

@@ -1,6 +1,7 @@
 import { EventType, type BaseEvent } from '@ag-ui/core';
 
 /** An AG-UI event as it arrives from an agent: typed loosely so fields can be inspected. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- fields of any event type are read without a cast per type
 export type LooseEvent = BaseEvent & Record<string, any>;
 
 /** Every event type the current AG-UI schema knows. THINKING_* is deliberately absent (removed in 1.0). */
@@ -13,12 +14,7 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(Even
 const NULL_MEANINGFUL = new Set(['snapshot', 'value', 'event']);
 
 export function isEventObject(value: unknown): value is LooseEvent {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    typeof (value as { type?: unknown }).type === 'string'
-  );
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /**

@@ -7,13 +7,7 @@ export type RunEndReason = 'completed' | 'stopped' | 'failed';
 
 /** Why the guard refused an event; reported so the runner can log agent bugs once. */
 export type DroppedEventReason =
-  | 'malformed'
-  | 'unknown-type'
-  | 'after-terminal'
-  | 'duplicate-run-started'
-  | 'not-open'
-  | 'already-open'
-  | 'missing-id';
+  'malformed' | 'unknown-type' | 'after-terminal' | 'duplicate-run-started' | 'not-open' | 'already-open' | 'missing-id';
 
 export interface RunEventGuardOptions {
   threadId: string;
@@ -129,10 +123,7 @@ export class RunEventGuard {
     if (this.ended) return;
     if (!this.started) this.start();
     if (reason === 'stopped') {
-      this.finish(
-        { type: EventType.RUN_FINISHED, threadId: this.options.threadId, runId: this.options.runId },
-        'stopped',
-      );
+      this.finish({ type: EventType.RUN_FINISHED, threadId: this.options.threadId, runId: this.options.runId }, 'stopped');
       return;
     }
     const incomplete = reason === 'completed';

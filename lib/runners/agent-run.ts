@@ -5,8 +5,9 @@ import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
-import type { IdentifiedEvent, RunScope } from './agent-runner.js';
-import { rawEventId } from './event-id.js';
+import type { IdentifiedEvent } from '../protocol/identified-event.js';
+import type { RunScope } from './agent-runner.js';
+import { rawEventId } from '../protocol/event-id.js';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
 

@@ -2,16 +2,10 @@ import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
+import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import type { ThreadStore } from './thread-store.js';
 
-/**
- * An event with its SSE id (`<runId>:<seq>`, see event-id.ts). A resumed stream's prelude carries the
- * position the client resumed from; an event without an id takes the position of the one before it.
- */
-export interface IdentifiedEvent {
-  id?: string;
-  event: BaseEvent;
-}
+export type { IdentifiedEvent };
 
 /** What a run is, once it exists: what its backend actions are bound to. */
 export interface RunScope {

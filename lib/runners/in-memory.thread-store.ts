@@ -1,14 +1,7 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { Logger } from '@nestjs/common';
 import { positiveInteger } from './runner-options.util.js';
-import {
-  ThreadStore,
-  type BeginRunResult,
-  type StoredRun,
-  type ThreadPage,
-  type ThreadQuery,
-  type ThreadRecord,
-} from './thread-store.js';
+import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from './thread-store.js';
 
 export interface InMemoryThreadStoreOptions {
   /** Threads kept; beyond it the least recently used idle thread is forgotten. Default 1000. */
@@ -82,7 +75,9 @@ export class InMemoryThreadStore extends ThreadStore {
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
     const matching = [...this.entries.values()]
       .map((entry) => entry.thread)
-      .filter((t) => t.ownerId === query.ownerId && (!query.agentId || t.agentId === query.agentId) && (query.includeArchived || !t.archived))
+      .filter(
+        (t) => t.ownerId === query.ownerId && (!query.agentId || t.agentId === query.agentId) && (query.includeArchived || !t.archived),
+      )
       .sort((a, b) => b.updatedAt - a.updatedAt || (a.threadId < b.threadId ? -1 : 1));
     const start = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
     const threads = matching.slice(start, start + query.limit);

@@ -48,16 +48,15 @@ export class RunPersistence {
       const batch = this.pending;
       const from = this.pendingFrom;
       this.pending = [];
-      this.chain = this.chain
-        .then(async () => {
-          if (this.broken) return;
-          try {
-            await this.store.appendEvents(this.threadId, this.runId, from, batch);
-          } catch (error) {
-            return this.fail('store', error);
-          }
-          await this.stored(from, batch).catch((error: unknown) => this.fail('publish', error));
-        });
+      this.chain = this.chain.then(async () => {
+        if (this.broken) return;
+        try {
+          await this.store.appendEvents(this.threadId, this.runId, from, batch);
+        } catch (error) {
+          return this.fail('store', error);
+        }
+        await this.stored(from, batch).catch((error: unknown) => this.fail('publish', error));
+      });
     }
     return this.chain;
   }

@@ -14,11 +14,11 @@ import {
   type RunnerRunRequest,
   type RunnerStopRequest,
 } from './agent-runner.js';
-import { parseEventId } from './event-id.js';
-import { replayFinishedRuns, resumeAfter } from './replay.js';
+import { parseEventId } from '../protocol/event-id.js';
+import { replayFinishedRuns, resumeAfter } from '../protocol/replay.js';
 import { RunPersistence } from './run-persistence.js';
 import { pendingInterrupts, resolveResume } from '../approvals/resume-resolver.js';
-import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from './thread-messages.js';
+import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from '../protocol/thread-messages.js';
 import type { StoredRun, ThreadStore } from './thread-store.js';
 
 export interface StoreAgentRunnerOptions {
@@ -72,7 +72,11 @@ export class StoreAgentRunner extends AgentRunner {
 
   async run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>> {
     if (this.draining) {
-      throw new ServiceUnavailableException({ statusCode: 503, error: 'Shutting down', message: 'This instance is shutting down; retry the run.' });
+      throw new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Shutting down',
+        message: 'This instance is shutting down; retry the run.',
+      });
     }
     await this.ready;
     const { threadId, agentId } = request;
@@ -237,7 +241,9 @@ export class StoreAgentRunner extends AgentRunner {
   }
 
   private async housekeeping(): Promise<void> {
-    const running = [...this.live.values()].filter(({ run }) => run.isRunning).map(({ run }) => ({ threadId: run.threadId, runId: run.runId }));
+    const running = [...this.live.values()]
+      .filter(({ run }) => run.isRunning)
+      .map(({ run }) => ({ threadId: run.threadId, runId: run.runId }));
     await this.store.renewLeases(running);
     await this.recover();
   }
@@ -255,6 +261,10 @@ async function storeCall<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (error) {
     logger.error(`Thread store call failed: ${String(error)}`, (error as Error)?.stack);
-    throw new ServiceUnavailableException({ statusCode: 503, error: 'Thread store unavailable', message: 'The thread store is not answering; retry shortly.' });
+    throw new ServiceUnavailableException({
+      statusCode: 503,
+      error: 'Thread store unavailable',
+      message: 'The thread store is not answering; retry shortly.',
+    });
   }
 }

@@ -2,18 +2,19 @@ import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, t
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { map, type Observable } from 'rxjs';
 import { ActionInvoker } from '../actions/action-invoker.js';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
-import { ActionRegistry } from '../discovery/action-registry.js';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
+import { ActionRegistry } from '../actions/action-registry.js';
 import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
 import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
-import { parseRunAgentInput } from '../protocol/run-input.parser.js';
-import type { AgentRunner, IdentifiedEvent } from '../runners/agent-runner.js';
-import { AgentRegistry } from './agent-registry.js';
-import { assertThreadAccess } from './thread-owner.js';
+import { parseRunAgentInput } from './run-input.parser.js';
+import type { AgentRunner } from '../runners/agent-runner.js';
+import type { IdentifiedEvent } from '../protocol/identified-event.js';
+import { AgentRegistry } from '../discovery/agent-registry.js';
+import { assertThreadAccess } from '../runners/thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
 
@@ -113,13 +114,16 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
       ownerId: await this.options.threadOwner(context.request),
       history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
       request: context.request,
-      bindActions: (scope) =>
-        this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
+      bindActions: (scope) => this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
     });
   }
 
   /** Replays a thread's history, then follows its live run if one is in flight. */
-  async connect(agentId: string, input: unknown, context: RuntimeCallContext & { lastEventId?: string } = {}): Promise<Observable<BaseEvent>> {
+  async connect(
+    agentId: string,
+    input: unknown,
+    context: RuntimeCallContext & { lastEventId?: string } = {},
+  ): Promise<Observable<BaseEvent>> {
     return withoutIds(await this.connectStream(agentId, input, context));
   }
 

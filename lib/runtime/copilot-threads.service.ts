@@ -1,13 +1,13 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { BaseEvent, Message } from '@ag-ui/core';
-import { COPILOTKIT_OPTIONS } from '../copilotkit.constants.js';
-import type { ResolvedCopilotKitOptions } from '../copilotkit-options.resolver.js';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
-import { compactedRun } from '../runners/replay.js';
-import { messagesFromEvents, stateFromEvents } from '../runners/thread-messages.js';
+import { compactedRun } from '../protocol/replay.js';
+import { messagesFromEvents, stateFromEvents } from '../protocol/thread-messages.js';
 import type { ThreadRecord } from '../runners/thread-store.js';
-import { assertThreadAccess } from './thread-owner.js';
+import { assertThreadAccess } from '../runners/thread-owner.js';
 
 /** A thread as the CopilotKit client's thread list expects it. */
 export interface ThreadSummary {
@@ -35,7 +35,8 @@ export class CopilotThreads {
 
   async list(request: unknown, query: { agentId?: string; limit?: string; cursor?: string; includeArchived?: string }) {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'limit' must be 1 to 200." });
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200)
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'limit' must be 1 to 200." });
     const page = await this.options.runner.store.listThreads({
       ownerId: await this.options.threadOwner(request),
       agentId: query.agentId || undefined,
@@ -65,12 +66,19 @@ export class CopilotThreads {
   async update(request: unknown, threadId: string, changes: { name?: unknown; archived?: unknown }): Promise<{ thread: ThreadSummary }> {
     await this.owned(request, threadId);
     if (changes.name !== undefined && (typeof changes.name !== 'string' || changes.name.length > 200)) {
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'name' must be a string of at most 200 characters." });
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Invalid request',
+        message: "'name' must be a string of at most 200 characters.",
+      });
     }
     if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
       throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'archived' must be a boolean." });
     }
-    await this.options.runner.store.updateThread(threadId, { name: changes.name as string | undefined, archived: changes.archived as boolean | undefined });
+    await this.options.runner.store.updateThread(threadId, {
+      name: changes.name as string | undefined,
+      archived: changes.archived as boolean | undefined,
+    });
     return { thread: summary((await this.options.runner.store.getThread(threadId))!) };
   }
 
@@ -82,7 +90,11 @@ export class CopilotThreads {
   }
 
   private async owned(request: unknown, threadId: string): Promise<ThreadRecord> {
-    const thread = assertThreadAccess(await this.options.runner.store.getThread(threadId), threadId, await this.options.threadOwner(request));
+    const thread = assertThreadAccess(
+      await this.options.runner.store.getThread(threadId),
+      threadId,
+      await this.options.threadOwner(request),
+    );
     if (!thread) throw new ThreadNotFoundException(threadId);
     return thread;
   }

@@ -158,8 +158,10 @@ function readBody(request: IncomingMessage, limit: number, maxAudioBytes: number
       request.resume();
     };
     const onEnd = () => settle(() => resolve(Buffer.concat(chunks, size)));
-    const onError = (error: Error) => settle(() => reject(new TranscriptionError('invalid_request', 'The upload failed.', { cause: error })));
-    const onClose = () => settle(() => reject(new TranscriptionError('invalid_request', 'The client closed the connection during the upload.')));
+    const onError = (error: Error) =>
+      settle(() => reject(new TranscriptionError('invalid_request', 'The upload failed.', { cause: error })));
+    const onClose = () =>
+      settle(() => reject(new TranscriptionError('invalid_request', 'The client closed the connection during the upload.')));
     request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }

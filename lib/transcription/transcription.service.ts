@@ -113,7 +113,8 @@ export class TranscriptionError extends HttpException {
     };
     const text = typeof message === 'string' ? message : '';
     if (typeof status === 'number' && status >= 400 && status < 600) {
-      if (status === 429) return new TranscriptionError('rate_limited', undefined, { cause: error, retryAfterSeconds: retryAfterOf(headers) });
+      if (status === 429)
+        return new TranscriptionError('rate_limited', undefined, { cause: error, retryAfterSeconds: retryAfterOf(headers) });
       if (status === 401 || status === 403) return new TranscriptionError('auth_failed', undefined, { cause: error });
       if (status === 413) return new TranscriptionError('audio_too_large', undefined, { cause: error });
       if (status === 408) return new TranscriptionError('network_error', undefined, { cause: error });
@@ -130,12 +131,22 @@ export class TranscriptionError extends HttpException {
       // 404 (unknown model) and the like: the server's configuration, not the client's request.
       return new TranscriptionError('provider_error', undefined, { cause: error });
     }
-    if (isNetworkFailure(name, code, cause) || isNetworkFailure((error as object | null)?.constructor?.name, undefined, undefined)) return new TranscriptionError('network_error', undefined, { cause: error });
+    if (isNetworkFailure(name, code, cause) || isNetworkFailure((error as object | null)?.constructor?.name, undefined, undefined))
+      return new TranscriptionError('network_error', undefined, { cause: error });
     return new TranscriptionError('provider_error', undefined, { cause: error });
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 function isNetworkFailure(name: unknown, code: unknown, cause: unknown, depth = 0): boolean {
   // The OpenAI and Anthropic SDKs: APIConnectionError, APIConnectionTimeoutError (by class name; `name` is 'Error').

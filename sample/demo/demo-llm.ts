@@ -39,10 +39,13 @@ export async function startDemoLlm(): Promise<LLMock> {
   llm.onMessage(/story/i, {
     content: `Once upon a time, ${'a Nest app streamed a very long answer, token after token, '.repeat(30)}until someone pressed stop.`,
   });
-  llm.on({}, {
-    content:
-      'Demo mode: no LLM is connected, so this answer is scripted. Try "add a task", "highlight the first task", "who am I?", "delete task 3" or "tell me a long story".',
-  });
+  llm.on(
+    {},
+    {
+      content:
+        'Demo mode: no LLM is connected, so this answer is scripted. Try "add a task", "highlight the first task", "who am I?", "delete task 3" or "tell me a long story".',
+    },
+  );
   await llm.start();
   return llm;
 }

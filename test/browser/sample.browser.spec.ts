@@ -34,7 +34,15 @@ describe('the sample in a browser (demo mode)', () => {
     await waitForHttp(`${origin}/api/config`);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 820 } })).newPage();
   }, 60_000);
@@ -116,7 +124,12 @@ describe('the sample in a browser (demo mode)', () => {
     await idle();
     const users = page.getByTestId('copilot-user-message');
     await users.nth(3).waitFor({ timeout: 20_000 });
-    expect(await users.allInnerTexts()).toEqual(['Please add a task for the launch', 'highlight the first task', 'delete task 3', 'tell me a long story']);
+    expect(await users.allInnerTexts()).toEqual([
+      'Please add a task for the launch',
+      'highlight the first task',
+      'delete task 3',
+      'tell me a long story',
+    ]);
     await assistantSaying(/^Done: "Write the launch post"/).waitFor();
     await assistantSaying('I highlighted the first task on the board.').waitFor();
     mkdirSync(artifacts, { recursive: true });

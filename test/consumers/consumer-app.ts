@@ -42,7 +42,10 @@ export async function packLibrary(): Promise<string> {
 export async function prepareConsumer(fixture: ConsumerFixture, tarball: string): Promise<string> {
   const source = join(here, fixture.name);
   const lock = readFileSync(join(source, 'package-lock.json'));
-  const stamp = createHash('sha256').update(readFileSync(join(source, 'package.json'))).update(lock).digest('hex');
+  const stamp = createHash('sha256')
+    .update(readFileSync(join(source, 'package.json')))
+    .update(lock)
+    .digest('hex');
   const dir = join(cacheRoot, fixture.name);
   if (readOr(join(dir, '.install-stamp')) !== stamp) {
     rmSync(dir, { recursive: true, force: true });
@@ -54,7 +57,8 @@ export async function prepareConsumer(fixture: ConsumerFixture, tarball: string)
   }
   // Last run's output goes, the incremental build's record of it too.
   for (const entry of readdirSync(dir)) {
-    if (['src', 'test', 'checks', 'dist', 'copilotkit.sqlite'].includes(entry) || entry.endsWith('.tsbuildinfo')) rmSync(join(dir, entry), { recursive: true, force: true });
+    if (['src', 'test', 'checks', 'dist', 'copilotkit.sqlite'].includes(entry) || entry.endsWith('.tsbuildinfo'))
+      rmSync(join(dir, entry), { recursive: true, force: true });
   }
   for (const entry of readdirSync(source)) {
     if (entry !== 'package.json' && entry !== 'package-lock.json') cpSync(join(source, entry), join(dir, entry), { recursive: true });

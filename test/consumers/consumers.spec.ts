@@ -18,7 +18,11 @@ const FIXTURES: ConsumerFixture[] = [
     name: 'nest11-floor-cjs-express',
     module: 'commonjs',
     platform: 'express',
-    env: { COPILOT_RUNNER: 'redis-postgres', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', PG_SCHEMA: `consumer_${process.pid}` },
+    env: {
+      COPILOT_RUNNER: 'redis-postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      PG_SCHEMA: `consumer_${process.pid}`,
+    },
   },
   // The latest 11.x, on Fastify, with better-sqlite3 at its lowest declared version.
   { name: 'nest11-cjs-fastify', module: 'commonjs', platform: 'fastify', env: { COPILOT_RUNNER: 'sqlite' } },
@@ -66,7 +70,11 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
       fixture.module === 'esm'
         ? await run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('nestjs-copilotkit'))"], dir)
         : await run(process.execPath, ['-e', "console.log(require.resolve('nestjs-copilotkit'))"], dir);
-    expect(resolved.trim()).toMatch(fixture.module === 'esm' ? /\/node_modules\/nestjs-copilotkit\/dist\/esm\/index\.js$/ : /\/node_modules\/nestjs-copilotkit\/dist\/cjs\/index\.js$/);
+    expect(resolved.trim()).toMatch(
+      fixture.module === 'esm'
+        ? /\/node_modules\/nestjs-copilotkit\/dist\/esm\/index\.js$/
+        : /\/node_modules\/nestjs-copilotkit\/dist\/cjs\/index\.js$/,
+    );
   });
 
   it('keeps one identity for tokens, errors and injected classes when the app loads both builds', async () => {
@@ -86,12 +94,19 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
   it('needs the MCP SDK only for MCP servers, and says so at construction', async () => {
     expect(existsSync(join(dir, 'node_modules/@modelcontextprotocol/sdk'))).toBe(false);
     if (fixture.platform === 'fastify') expect(existsSync(join(dir, 'node_modules/express'))).toBe(false);
-    const build = "new BuiltInAgent({ model: 'openai:gpt-4o-mini', apiKey: 'sk-x', mcpServers: [{ name: 'docs', url: 'http://127.0.0.1:9/mcp' }] })";
+    const build =
+      "new BuiltInAgent({ model: 'openai:gpt-4o-mini', apiKey: 'sk-x', mcpServers: [{ name: 'docs', url: 'http://127.0.0.1:9/mcp' }] })";
     const script =
       fixture.module === 'esm'
-        ? ['--input-type=module', '-e', `import { BuiltInAgent } from 'nestjs-copilotkit'; try { ${build} } catch (error) { console.log(error.message) }`]
+        ? [
+            '--input-type=module',
+            '-e',
+            `import { BuiltInAgent } from 'nestjs-copilotkit'; try { ${build} } catch (error) { console.log(error.message) }`,
+          ]
         : ['-e', `const { BuiltInAgent } = require('nestjs-copilotkit'); try { ${build} } catch (error) { console.log(error.message) }`];
-    expect(await run(process.execPath, script, dir)).toMatch(/'mcpServers' needs the '@modelcontextprotocol\/sdk' package: npm install @modelcontextprotocol\/sdk/);
+    expect(await run(process.execPath, script, dir)).toMatch(
+      /'mcpServers' needs the '@modelcontextprotocol\/sdk' package: npm install @modelcontextprotocol\/sdk/,
+    );
   });
 
   it('serves /info behind the forRoot guard, which refuses with 401 JSON', async () => {
@@ -143,7 +158,11 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
 
     const tooBig = await postJson(url('/agent/default/run'), runInput({ text: 'x'.repeat(11 * MB) }), { headers: KEY });
     expect(tooBig.status).toBe(413);
-    expect(tooBig.json).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is larger than the limit of 10485760 bytes.' });
+    expect(tooBig.json).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'The request body is larger than the limit of 10485760 bytes.',
+    });
     expect((await postJson(`${app.origin}/echo`, { text: 'x'.repeat(2 * MB) })).status).toBe(413);
     expect((await postJson(`${app.origin}/echo`, { text: 'small' })).json).toEqual({ size: 16 });
   });
@@ -174,7 +193,12 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toBe('text/event-stream');
     expect(result.body.startsWith(`\nid: ${input.runId}:0\ndata: {"type":"RUN_STARTED"`)).toBe(true);
-    expect(result.events.filter((event) => event.type === 'TEXT_MESSAGE_CONTENT').map((event) => event.delta).join('')).toBe('Through the envelope.');
+    expect(
+      result.events
+        .filter((event) => event.type === 'TEXT_MESSAGE_CONTENT')
+        .map((event) => event.delta)
+        .join(''),
+    ).toBe('Through the envelope.');
     expect(result.events.at(-1)?.type).toBe('RUN_FINISHED');
   });
 
@@ -208,7 +232,12 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
       const input = runInput({ text: 'remember this' });
       await postSse(url('/agent/default/run'), input, { headers: KEY });
       const replay = await postSse(url('/agent/default/connect'), { threadId: input.threadId }, { headers: KEY });
-      expect(replay.events.filter((event) => event.type === 'TEXT_MESSAGE_CONTENT').map((event) => event.delta).join('')).toBe('Kept.');
+      expect(
+        replay.events
+          .filter((event) => event.type === 'TEXT_MESSAGE_CONTENT')
+          .map((event) => event.delta)
+          .join(''),
+      ).toBe('Kept.');
       expect(replay.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', runId: input.runId });
     });
   }

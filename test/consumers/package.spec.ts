@@ -18,8 +18,23 @@ describe('the packed package', () => {
   }, 120_000);
 
   it('holds the two builds, their types, the README and the LICENSE, and nothing else', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/esm/index.js', 'dist/esm/index.d.ts', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json']));
-    const strays = files.filter((file) => !['package.json', 'README.md', 'LICENSE', 'dist/cjs/package.json'].includes(file) && !/^dist\/(esm|cjs)\/.+\.(js|d\.ts|cjs|d\.cts)$/.test(file));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'dist/esm/index.js',
+        'dist/esm/index.d.ts',
+        'dist/cjs/index.js',
+        'dist/cjs/index.d.ts',
+        'dist/cjs/package.json',
+      ]),
+    );
+    const strays = files.filter(
+      (file) =>
+        !['package.json', 'README.md', 'LICENSE', 'dist/cjs/package.json'].includes(file) &&
+        !/^dist\/(esm|cjs)\/.+\.(js|d\.ts|cjs|d\.cts)$/.test(file),
+    );
     expect(strays).toEqual([]);
   });
 

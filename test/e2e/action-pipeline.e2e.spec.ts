@@ -51,7 +51,11 @@ class ShoutRoom implements NestInterceptor {
 @Catch(RoomTakenError)
 class RoomTakenFilter implements ExceptionFilter {
   catch(error: RoomTakenError, host: ArgumentsHost) {
-    return { error: 'room_taken', message: error.message, thread: isCopilotAction(host) ? actionCallOf(host)?.context.threadId : undefined };
+    return {
+      error: 'room_taken',
+      message: error.message,
+      thread: isCopilotAction(host) ? actionCallOf(host)?.context.threadId : undefined,
+    };
   }
 }
 

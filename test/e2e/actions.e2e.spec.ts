@@ -51,7 +51,10 @@ describe('@CopilotAction and @CopilotAgent', () => {
   });
   afterAll(() => server.close());
 
-  async function run(script: Script, { user = 'alice', agent = 'default', headers = {}, tools = [] as string[] } = {}): Promise<CallOutcome> {
+  async function run(
+    script: Script,
+    { user = 'alice', agent = 'default', headers = {}, tools = [] as string[] } = {},
+  ): Promise<CallOutcome> {
     const input = runInput({ text: JSON.stringify(script) });
     input.tools = tools.map((name) => ({ name, description: 'frontend', parameters: { type: 'object', properties: {} } }));
     const result = await postSse(`${server.url}/agent/${agent}/run`, input, { headers: { 'x-user': user, ...headers } });
@@ -73,7 +76,24 @@ describe('@CopilotAction and @CopilotAgent', () => {
       const runtime = server.app.get(CopilotRuntime);
       const names = runtime.actions.list().map((action) => action.name);
       expect(names.sort()).toEqual(
-        ['comment', 'create', 'deleteAll', 'today', 'estimate', 'explode', 'import', 'move', 'plan', 'refuse', 'rename', 'report', 'tag', 'wait', 'whichInstance', 'whoAmI'].sort(),
+        [
+          'comment',
+          'create',
+          'deleteAll',
+          'today',
+          'estimate',
+          'explode',
+          'import',
+          'move',
+          'plan',
+          'refuse',
+          'rename',
+          'report',
+          'tag',
+          'wait',
+          'whichInstance',
+          'whoAmI',
+        ].sort(),
       );
       expect(runtime.actions.list().find((a) => a.name === 'report')?.location).toBe('ReportsService.report');
       expect((await run({ calls: [{ name: 'today' }, { name: 'report' }] })).results).toEqual(['Saturday', 'report']);
@@ -97,7 +117,9 @@ describe('@CopilotAction and @CopilotAgent', () => {
 
   describe('arguments', () => {
     it('validates a class-validator DTO and hands the method a DTO instance, nested objects included', async () => {
-      const ok = await run({ calls: [{ name: 'create', args: { title: 'Write docs', priority: 'high', assignee: { email: 'a@b.co' }, extra: 'stripped' } }] });
+      const ok = await run({
+        calls: [{ name: 'create', args: { title: 'Write docs', priority: 'high', assignee: { email: 'a@b.co' }, extra: 'stripped' } }],
+      });
       expect(ok.results[0]).toMatchObject({ title: 'Write docs', createdBy: 'alice', receivedDto: true, assigneeIsDto: 'AssigneeDto' });
 
       const bad = await run({ calls: [{ name: 'create', args: { title: 'no', priority: 'urgent', assignee: { email: 'nope' } } }] });

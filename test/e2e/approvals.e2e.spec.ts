@@ -60,9 +60,15 @@ describe('actions that need approval (human in the loop)', () => {
 
   beforeAll(async () => {
     await llm.start();
-    llm.server.on({ userMessage: 'delete', hasToolResult: false }, { toolCalls: [{ id: 'call_del', name: 'deleteTask', arguments: { id: 3 } }] });
+    llm.server.on(
+      { userMessage: 'delete', hasToolResult: false },
+      { toolCalls: [{ id: 'call_del', name: 'deleteTask', arguments: { id: 3 } }] },
+    );
     llm.server.on({ userMessage: 'delete', hasToolResult: true }, { content: 'Handled.' });
-    llm.server.on({ userMessage: 'archive', hasToolResult: false }, { toolCalls: [{ id: 'call_arc', name: 'archiveBoard', arguments: {} }] });
+    llm.server.on(
+      { userMessage: 'archive', hasToolResult: false },
+      { toolCalls: [{ id: 'call_arc', name: 'archiveBoard', arguments: {} }] },
+    );
     llm.server.on({ userMessage: 'archive', hasToolResult: true }, { content: 'Archived.' });
     server = await start(new SqliteAgentRunner({ path }));
   });
@@ -130,7 +136,7 @@ describe('actions that need approval (human in the loop)', () => {
     expect(BoardService.deleted).toEqual([3]);
   });
 
-  it('accepts a resume that reuses the paused run id, as CopilotKit\'s useInterrupt sends it', async () => {
+  it("accepts a resume that reuses the paused run id, as CopilotKit's useInterrupt sends it", async () => {
     const { input } = await pausedThread();
     const resumed = await postSse(
       `${server.url}/agent/default/run`,
@@ -146,7 +152,10 @@ describe('actions that need approval (human in the loop)', () => {
   });
 
   it('with cancelRunOnDisconnect, stops a resumed run (under its fresh id) when its client leaves', async () => {
-    llm.server.on({ userMessage: 'purge', hasToolResult: false }, { toolCalls: [{ id: 'call_purge', name: 'deleteTask', arguments: { id: 9 } }] });
+    llm.server.on(
+      { userMessage: 'purge', hasToolResult: false },
+      { toolCalls: [{ id: 'call_purge', name: 'deleteTask', arguments: { id: 9 } }] },
+    );
     llm.server.on({ userMessage: 'purge', hasToolResult: true }, { content: 'word '.repeat(60) }, { latency: 20 } as never);
     const cancelling = await start(new SqliteAgentRunner({ path: join(dir, 'cancelling.sqlite') }), { cancelRunOnDisconnect: true });
     try {
@@ -161,7 +170,10 @@ describe('actions that need approval (human in the loop)', () => {
       stream.abort();
       await new Promise((resolve) => setTimeout(resolve, 150));
       const replay = await postSse(`${cancelling.url}/agent/default/connect`, { threadId: input.threadId }, { headers: ann });
-      const text = replay.events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('');
+      const text = replay.events
+        .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+        .map((e) => e.delta)
+        .join('');
       expect(BoardService.deleted).toEqual([9]);
       expect(replay.events.at(-1)?.type).toBe('RUN_FINISHED');
       expect(text.length).toBeGreaterThan(0);
@@ -173,7 +185,9 @@ describe('actions that need approval (human in the loop)', () => {
 
   it('uses the arguments the server recorded, or the user edits when the action allows them', async () => {
     const { input } = await pausedThread();
-    await resume(input.threadId, [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true, editedArgs: { id: 4 } } }]);
+    await resume(input.threadId, [
+      { interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true, editedArgs: { id: 4 } } },
+    ]);
     expect(BoardService.deleted).toEqual([4]);
   });
 
@@ -194,7 +208,11 @@ describe('actions that need approval (human in the loop)', () => {
         ...runInput({ threadId: input.threadId }),
         messages: [
           ...input.messages,
-          { id: assistantId, role: 'assistant', toolCalls: [{ id: 'call_del', type: 'function', function: { name: 'deleteTask', arguments: '{"id":3}' } }] },
+          {
+            id: assistantId,
+            role: 'assistant',
+            toolCalls: [{ id: 'call_del', type: 'function', function: { name: 'deleteTask', arguments: '{"id":3}' } }],
+          },
           { id: randomUUID(), role: 'tool', toolCallId: 'call_del', content: '{"approved":true}' },
           { id: randomUUID(), role: 'user', content: 'delete it now' },
         ],
@@ -209,8 +227,20 @@ describe('actions that need approval (human in the loop)', () => {
   it('refuses a resume from someone who is not the thread owner, or for an unknown or partial set of interrupts', async () => {
     const { input } = await pausedThread();
     const approve = [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true } }];
-    expect((await postJson(`${server.url}/agent/default/run`, { ...runInput({ threadId: input.threadId }), resume: approve }, { headers: { 'x-user': 'bob' } })).status).toBe(404);
-    const unknown = await postJson(`${server.url}/agent/default/run`, { ...runInput({ threadId: input.threadId }), resume: [{ interruptId: 'nope', status: 'resolved' }] }, { headers: ann });
+    expect(
+      (
+        await postJson(
+          `${server.url}/agent/default/run`,
+          { ...runInput({ threadId: input.threadId }), resume: approve },
+          { headers: { 'x-user': 'bob' } },
+        )
+      ).status,
+    ).toBe(404);
+    const unknown = await postJson(
+      `${server.url}/agent/default/run`,
+      { ...runInput({ threadId: input.threadId }), resume: [{ interruptId: 'nope', status: 'resolved' }] },
+      { headers: ann },
+    );
     expect(unknown).toMatchObject({ status: 400, json: { code: 'UNKNOWN_INTERRUPT' } });
     expect(BoardService.deleted).toEqual([]);
     // The thread still waits for its owner.
@@ -224,9 +254,20 @@ describe('actions that need approval (human in the loop)', () => {
     const interrupt = paused.events.at(-1)!.outcome.interrupts[0];
     expect(Date.parse(interrupt.expiresAt)).toBeGreaterThan(Date.now() - 1000);
     await new Promise((resolve) => setTimeout(resolve, 80));
-    const late = await postJson(`${server.url}/agent/default/run`, { ...runInput({ threadId: input.threadId }), resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }] }, { headers: ann });
+    const late = await postJson(
+      `${server.url}/agent/default/run`,
+      {
+        ...runInput({ threadId: input.threadId }),
+        resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }],
+      },
+      { headers: ann },
+    );
     expect(late).toMatchObject({ status: 410, json: { code: 'INTERRUPT_EXPIRED' } });
-    const cancelled = await postSse(`${server.url}/agent/default/run`, { ...runInput({ threadId: input.threadId }), messages: [], resume: [{ interruptId: interrupt.id, status: 'cancelled' }] }, { headers: ann });
+    const cancelled = await postSse(
+      `${server.url}/agent/default/run`,
+      { ...runInput({ threadId: input.threadId }), messages: [], resume: [{ interruptId: interrupt.id, status: 'cancelled' }] },
+      { headers: ann },
+    );
     expect(JSON.parse(results(cancelled.events)[0].content)).toMatchObject({ error: 'cancelled' });
   });
 
@@ -260,7 +301,10 @@ describe('actions that need approval (human in the loop)', () => {
     // The new user message makes the model call deleteTask again with the same id, after the approved one ran.
     const resumed = await postSse(
       `${server.url}/agent/default/run`,
-      { ...runInput({ threadId: input.threadId, text: 'delete task 3 again' }), resume: [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true } }] },
+      {
+        ...runInput({ threadId: input.threadId, text: 'delete task 3 again' }),
+        resume: [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true } }],
+      },
       { headers: ann },
     );
     expect(BoardService.deleted).toEqual([3]);

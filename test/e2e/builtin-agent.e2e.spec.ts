@@ -44,7 +44,12 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
   beforeAll(async () => {
     await llm.start();
     const agent = (extra = {}) =>
-      new BuiltInAgent({ model: llm.adapter(provider), instructions: 'You are a test agent.', onUsage: (report) => usage.push(report), ...extra });
+      new BuiltInAgent({
+        model: llm.adapter(provider),
+        instructions: 'You are a test agent.',
+        onUsage: (report) => usage.push(report),
+        ...extra,
+      });
     server = await startApp([
       WeatherModule,
       CopilotKitModule.forRoot({
@@ -74,7 +79,10 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     return { input, events, types: events.map((e) => e.type) };
   }
   const textOf = (events: Array<Record<string, any>>) =>
-    events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('');
+    events
+      .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+      .map((e) => e.delta)
+      .join('');
 
   it('streams the answer as it arrives, in several content events', async () => {
     llm.server.onMessage('hello', { content: 'Hello there! How can I help you today?' });
@@ -88,15 +96,25 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
   });
 
   it('runs a backend action on the server and calls the model again with its result', async () => {
-    llm.server.on({ userMessage: 'weather', hasToolResult: false }, { toolCalls: [{ id: 'call_w', name: 'getWeather', arguments: { city: 'Paris' } }] });
+    llm.server.on(
+      { userMessage: 'weather', hasToolResult: false },
+      { toolCalls: [{ id: 'call_w', name: 'getWeather', arguments: { city: 'Paris' } }] },
+    );
     llm.server.on({ userMessage: 'weather', hasToolResult: true }, { content: 'It is sunny in Paris.' });
 
     const { events, types } = await run('weather in Paris?');
 
     expect(WeatherService.calls).toEqual(['Paris']);
     expect(types).toEqual([
-      'RUN_STARTED', 'TOOL_CALL_START', ...types.filter((t) => t === 'TOOL_CALL_ARGS'), 'TOOL_CALL_END', 'TOOL_CALL_RESULT',
-      'TEXT_MESSAGE_START', ...types.filter((t) => t === 'TEXT_MESSAGE_CONTENT'), 'TEXT_MESSAGE_END', 'RUN_FINISHED',
+      'RUN_STARTED',
+      'TOOL_CALL_START',
+      ...types.filter((t) => t === 'TOOL_CALL_ARGS'),
+      'TOOL_CALL_END',
+      'TOOL_CALL_RESULT',
+      'TEXT_MESSAGE_START',
+      ...types.filter((t) => t === 'TEXT_MESSAGE_CONTENT'),
+      'TEXT_MESSAGE_END',
+      'RUN_FINISHED',
     ]);
     const start = events.find((e) => e.type === 'TOOL_CALL_START')!;
     expect(start).toMatchObject({ toolCallId: 'call_w', toolCallName: 'getWeather', parentMessageId: expect.any(String) });
@@ -104,20 +122,33 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     expect(textOf(events)).toBe('It is sunny in Paris.');
     const second = llm.requests()[1].body.messages;
     expect(second.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_w', content: '{"city":"Paris","sky":"sunny","celsius":21}' });
-    expect(llm.requests()[0].body.tools?.map((t) => t.function?.name ?? t.name).sort()).toEqual(['getTime', 'getWeather']);
+    expect(
+      llm
+        .requests()[0]
+        .body.tools?.map((t) => t.function?.name ?? t.name)
+        .sort(),
+    ).toEqual(['getTime', 'getWeather']);
   });
 
   it('runs parallel backend calls of one step', async () => {
     llm.server.on(
       { userMessage: 'both', hasToolResult: false },
-      { toolCalls: [{ id: 'c1', name: 'getWeather', arguments: { city: 'Rome' } }, { id: 'c2', name: 'getTime', arguments: {} }] },
+      {
+        toolCalls: [
+          { id: 'c1', name: 'getWeather', arguments: { city: 'Rome' } },
+          { id: 'c2', name: 'getTime', arguments: {} },
+        ],
+      },
     );
     llm.server.on({ userMessage: 'both', hasToolResult: true }, { content: 'Sunny, and noon.' });
 
     const { events } = await run('both please');
 
     const results = events.filter((e) => e.type === 'TOOL_CALL_RESULT').map((e) => [e.toolCallId, e.content]);
-    expect(results).toEqual([['c1', '{"city":"Rome","sky":"sunny","celsius":21}'], ['c2', '12:00']]);
+    expect(results).toEqual([
+      ['c1', '{"city":"Rome","sky":"sunny","celsius":21}'],
+      ['c2', '12:00'],
+    ]);
     const starts = events.filter((e) => e.type === 'TOOL_CALL_START');
     expect(new Set(starts.map((e) => e.parentMessageId)).size).toBe(1);
     expect(textOf(events)).toBe('Sunny, and noon.');
@@ -131,7 +162,10 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
   });
 
   it('hands a frontend tool to the client, then continues when the next run brings its result', async () => {
-    llm.server.on({ userMessage: 'highlight', hasToolResult: false }, { toolCalls: [{ id: 'call_h', name: 'highlight', arguments: { id: 'task-7' } }] });
+    llm.server.on(
+      { userMessage: 'highlight', hasToolResult: false },
+      { toolCalls: [{ id: 'call_h', name: 'highlight', arguments: { id: 'task-7' } }] },
+    );
     llm.server.on({ userMessage: 'highlight', hasToolResult: true }, { content: 'Done, it is highlighted.' });
 
     const first = await run('highlight task 7', { tools: [highlightTool] });
@@ -144,7 +178,11 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
       tools: [highlightTool],
       messages: [
         ...first.input.messages,
-        { id: assistantId, role: 'assistant', toolCalls: [{ id: 'call_h', type: 'function', function: { name: 'highlight', arguments: '{"id":"task-7"}' } }] },
+        {
+          id: assistantId,
+          role: 'assistant',
+          toolCalls: [{ id: 'call_h', type: 'function', function: { name: 'highlight', arguments: '{"id":"task-7"}' } }],
+        },
         { id: randomUUID(), role: 'tool', toolCallId: 'call_h', content: '{"highlighted":true}' },
       ] as never,
     });
@@ -154,7 +192,12 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
   it('runs the backend calls of a mixed step and hands the rest to the client', async () => {
     llm.server.on(
       { userMessage: 'mixed', hasToolResult: false },
-      { toolCalls: [{ id: 'b1', name: 'getWeather', arguments: { city: 'Lima' } }, { id: 'f1', name: 'highlight', arguments: { id: 'x' } }] },
+      {
+        toolCalls: [
+          { id: 'b1', name: 'getWeather', arguments: { city: 'Lima' } },
+          { id: 'f1', name: 'highlight', arguments: { id: 'x' } },
+        ],
+      },
     );
     const { events, types } = await run('mixed step', { tools: [highlightTool] });
     expect(events.filter((e) => e.type === 'TOOL_CALL_RESULT').map((e) => e.toolCallId)).toEqual(['b1']);
@@ -233,12 +276,19 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     it('ends the run with a RUN_ERROR that names the cause and leaks no key', async () => {
       llm.server.nextRequestError(401, { message: 'Incorrect API key provided: sk-test-secret', type: 'authentication_error' });
       const { events } = await run('hello');
-      expect(events.at(-1)).toEqual({ type: 'RUN_ERROR', code: 'UPSTREAM_AUTH', message: `The ${provider} API rejected the credentials (HTTP 401).` });
+      expect(events.at(-1)).toEqual({
+        type: 'RUN_ERROR',
+        code: 'UPSTREAM_AUTH',
+        message: `The ${provider} API rejected the credentials (HTTP 401).`,
+      });
       expect(JSON.stringify(events)).not.toContain('secret');
     });
 
     it('retries a 429 and a 500 before the first token, then succeeds', async () => {
-      llm.server.on({ userMessage: 'flaky', sequenceIndex: 0 }, { error: { message: 'slow down', type: 'rate_limit_error' }, status: 429, retryAfter: 0 });
+      llm.server.on(
+        { userMessage: 'flaky', sequenceIndex: 0 },
+        { error: { message: 'slow down', type: 'rate_limit_error' }, status: 429, retryAfter: 0 },
+      );
       llm.server.on({ userMessage: 'flaky', sequenceIndex: 1 }, { error: { message: 'boom', type: 'server_error' }, status: 500 });
       llm.server.on({ userMessage: 'flaky', sequenceIndex: 2 }, { content: 'Third time lucky.' });
       const { events } = await run('flaky', { agent: 'patient' });
@@ -254,7 +304,11 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     });
 
     it('reports a stream that breaks mid-answer, with the partial answer closed', async () => {
-      llm.server.onMessage('cut', { content: 'This answer will be cut off somewhere in the middle.' }, { latency: 5, truncateAfterChunks: 5 });
+      llm.server.onMessage(
+        'cut',
+        { content: 'This answer will be cut off somewhere in the middle.' },
+        { latency: 5, truncateAfterChunks: 5 },
+      );
       const agent = new HttpAgent({ url: `${server.url}/agent/default/run` });
       agent.addMessage({ id: randomUUID(), role: 'user', content: 'cut' });
       const errors: string[] = [];

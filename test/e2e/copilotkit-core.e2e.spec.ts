@@ -74,14 +74,10 @@ describe.each(['rest', 'single'] as const)('@copilotkit/core over the %s transpo
 
     const result = await core.runAgent({ agent });
 
-    expect(result.newMessages).toEqual([
-      expect.objectContaining({ role: 'assistant', content: 'You said: from the browser.' }),
-    ]);
+    expect(result.newMessages).toEqual([expect.objectContaining({ role: 'assistant', content: 'You said: from the browser.' })]);
     expect(errors).toEqual([]);
     expect(probe.inputs.at(-1)?.threadId).toBe(agent.threadId);
-    expect(requests).toContain(
-      transport === 'rest' ? 'POST /copilotkit/agent/assistant/run' : 'POST /copilotkit agent/run',
-    );
+    expect(requests).toContain(transport === 'rest' ? 'POST /copilotkit/agent/assistant/run' : 'POST /copilotkit agent/run');
   });
 });
 
@@ -104,7 +100,10 @@ describe('@copilotkit/core with the built-in agent and a frontend tool', () => {
   });
 
   it('runs the tool in the client and finishes the conversation', async () => {
-    llm.server.on({ userMessage: 'highlight', hasToolResult: false }, { toolCalls: [{ id: 'call_h', name: 'highlight', arguments: { id: 'task-7' } }] });
+    llm.server.on(
+      { userMessage: 'highlight', hasToolResult: false },
+      { toolCalls: [{ id: 'call_h', name: 'highlight', arguments: { id: 'task-7' } }] },
+    );
     llm.server.on({ userMessage: 'highlight', hasToolResult: true }, { content: 'Task 7 is highlighted.' });
     const core = await connect(server.url);
     const highlighted: unknown[] = [];

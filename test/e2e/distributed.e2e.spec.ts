@@ -25,7 +25,10 @@ const slowAgent = () => new ScriptedAgent(probe, { delayMs: 15, deltas: () => Ar
 const contents = (events: Array<{ type: string }>) => events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').length;
 
 async function instance(name: string, extra: Partial<RedisPostgresAgentRunnerOptions> = {}): Promise<TestApp> {
-  return startCopilotKit({ agents: { slow: slowAgent(), endless: slowAgent() }, runner: new RedisPostgresAgentRunner(options(name, extra)) });
+  return startCopilotKit({
+    agents: { slow: slowAgent(), endless: slowAgent() },
+    runner: new RedisPostgresAgentRunner(options(name, extra)),
+  });
 }
 
 describe('RedisPostgresAgentRunner across instances', () => {
@@ -134,7 +137,11 @@ describe('RedisPostgresAgentRunner across instances', () => {
       await admin.query(`ALTER TABLE ${schema}.events_away RENAME TO events`);
     }
 
-    expect(onA.events.at(-1)).toEqual({ type: 'RUN_ERROR', message: 'The thread store stopped answering, so the run was ended.', code: 'STORE_UNAVAILABLE' });
+    expect(onA.events.at(-1)).toEqual({
+      type: 'RUN_ERROR',
+      message: 'The thread store stopped answering, so the run was ended.',
+      code: 'STORE_UNAVAILABLE',
+    });
     const next = await postSse(`${a.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
     expect(next.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
   });
@@ -188,7 +195,11 @@ describe('RedisPostgresAgentRunner across instances', () => {
     await c.close();
     await onC.done;
 
-    expect(onC.events.at(-1)).toEqual({ type: 'RUN_ERROR', message: 'The server is shutting down; the run was ended.', code: 'SERVER_SHUTDOWN' });
+    expect(onC.events.at(-1)).toEqual({
+      type: 'RUN_ERROR',
+      message: 'The server is shutting down; the run was ended.',
+      code: 'SERVER_SHUTDOWN',
+    });
     const next = await postSse(`${b.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
     expect(next.status).toBe(200);
   });

@@ -87,9 +87,13 @@ describe.each<[string, () => AgentRunner]>([
     stream.abort();
     await stream.done;
     await new Promise((resolve) => setTimeout(resolve, resumeDelayMs));
-    const resumed = await postSse(`${server.url}/agent/chatty/connect`, { threadId: (body as { threadId: string }).threadId }, {
-      headers: { 'Last-Event-ID': lastId },
-    });
+    const resumed = await postSse(
+      `${server.url}/agent/chatty/connect`,
+      { threadId: (body as { threadId: string }).threadId },
+      {
+        headers: { 'Last-Event-ID': lastId },
+      },
+    );
     return { received, resumed: resumed.events };
   }
 
@@ -103,7 +107,9 @@ describe.each<[string, () => AgentRunner]>([
     expect(await messagesAfter(received, resumed)).toEqual(reference);
     expect(reference.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     // Nothing the client already had is sent again.
-    const resentContent = resumed.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT' && received.some((r) => r.type === e.type && r.delta === e.delta));
+    const resentContent = resumed.filter(
+      (e) => e.type === 'TEXT_MESSAGE_CONTENT' && received.some((r) => r.type === e.type && r.delta === e.delta),
+    );
     expect(resentContent).toEqual([]);
   });
 
@@ -128,7 +134,10 @@ describe.each<[string, () => AgentRunner]>([
     const input = runInput();
     const run = await postSse(`${server.url}/agent/chatty/run`, input);
     const frames = parseSseFrames(run.body);
-    const resumed = await postSse(`${server.url}/agent/chatty/connect`, { threadId: input.threadId, lastSeenEventId: frames[frames.length - 3].id });
+    const resumed = await postSse(`${server.url}/agent/chatty/connect`, {
+      threadId: input.threadId,
+      lastSeenEventId: frames[frames.length - 3].id,
+    });
     expect(resumed.events.map((e) => e.type)).toEqual(['RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_END', 'RUN_FINISHED']);
   });
 });
@@ -177,10 +186,20 @@ describe('SqliteAgentRunner across restarts', () => {
       // Compacted: the text merged into one content event; both constructs closed, the open tool
       // call answered, and the run ended with an error that says what happened.
       expect(types).toEqual([
-        'RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_CONTENT', 'TEXT_MESSAGE_END',
-        'TOOL_CALL_START', 'TOOL_CALL_END', 'TOOL_CALL_RESULT', 'RUN_ERROR',
+        'RUN_STARTED',
+        'TEXT_MESSAGE_START',
+        'TEXT_MESSAGE_CONTENT',
+        'TEXT_MESSAGE_END',
+        'TOOL_CALL_START',
+        'TOOL_CALL_END',
+        'TOOL_CALL_RESULT',
+        'RUN_ERROR',
       ]);
-      expect(replay.events.at(-1)).toEqual({ type: 'RUN_ERROR', message: 'The server stopped before this run finished.', code: 'INTERRUPTED' });
+      expect(replay.events.at(-1)).toEqual({
+        type: 'RUN_ERROR',
+        message: 'The server stopped before this run finished.',
+        code: 'INTERRUPTED',
+      });
       // The client saw w0..w4; the store may miss the last event-loop turn's batch (RunPersistence).
       expect(replay.events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')?.delta).toMatch(/^w0 w1 w2 w3 /);
       expect(await messagesAfter(replay.events)).toHaveLength(3);
@@ -213,7 +232,10 @@ describe('SqliteAgentRunner across restarts', () => {
       await second.close();
     }
 
-    const aged = await startCopilotKit({ agents: { chatty: new ChattyAgent() }, runner: new SqliteAgentRunner({ path, retention: { maxAgeMs: 1 } }) });
+    const aged = await startCopilotKit({
+      agents: { chatty: new ChattyAgent() },
+      runner: new SqliteAgentRunner({ path, retention: { maxAgeMs: 1 } }),
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect((await (await fetch(`${aged.url}/threads`)).json()).threads).toEqual([]);

@@ -41,7 +41,12 @@ describe('CopilotKitModule on Fastify, next to the app’s own plugins', () => {
 
   async function start(withMultipart: boolean): Promise<string> {
     app = await NestFactory.create<NestFastifyApplication>(
-      { imports: [CopilotKitModule.forRoot({ agents: { echo: new ScriptedAgent() }, transcription: new SizeTranscription() }), UploadModule] },
+      {
+        imports: [
+          CopilotKitModule.forRoot({ agents: { echo: new ScriptedAgent() }, transcription: new SizeTranscription() }),
+          UploadModule,
+        ],
+      },
       new FastifyAdapter(),
       { logger: ['error', 'warn'] },
     );
@@ -66,7 +71,10 @@ describe('CopilotKitModule on Fastify, next to the app’s own plugins', () => {
     expect(transcribed.status).toBe(200);
     expect(await transcribed.json()).toMatchObject({ size: 2500 });
     const uploaded = await fetch(`${origin}/upload`, { method: 'POST', body: audioForm(randomBytes(10), 'file') });
-    expect({ status: uploaded.status, body: await uploaded.json() }).toEqual({ status: 415, body: { statusCode: 415, message: 'Unsupported Media Type' } });
+    expect({ status: uploaded.status, body: await uploaded.json() }).toEqual({
+      status: 415,
+      body: { statusCode: 415, message: 'Unsupported Media Type' },
+    });
   });
 
   it('keeps the headers Fastify hooks set (CORS) on the event stream', async () => {

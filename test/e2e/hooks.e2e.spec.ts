@@ -1,11 +1,4 @@
-import {
-  ForbiddenException,
-  Injectable,
-  Module,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { ForbiddenException, Injectable, Module, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EventType, type BaseEvent, type RunAgentInput } from '@ag-ui/core';
 import { map, Observable, tap } from 'rxjs';
@@ -71,7 +64,10 @@ describe('request hooks (forRoot({ hooks }))', () => {
       },
     };
     server = await startCopilotKit({
-      agents: { tenant: new TenantEchoAgent(), slow: new ScriptedAgent(new AgentProbe(), { delayMs: 30, deltas: () => ['a', 'b', 'c', 'd'] }) },
+      agents: {
+        tenant: new TenantEchoAgent(),
+        slow: new ScriptedAgent(new AgentProbe(), { delayMs: 30, deltas: () => ['a', 'b', 'c', 'd'] }),
+      },
       hooks: [broken, hooks],
     });
   });
@@ -186,10 +182,9 @@ describe('@CopilotHooks providers and host interceptors', () => {
   let server: TestApp;
 
   beforeAll(async () => {
-    server = await startApp(
-      [AuditModule, CopilotKitModule.forRoot({ agents: { tenant: new TenantEchoAgent() } })],
-      { providers: [{ provide: APP_INTERCEPTOR, useClass: WrapResponses }] },
-    );
+    server = await startApp([AuditModule, CopilotKitModule.forRoot({ agents: { tenant: new TenantEchoAgent() } })], {
+      providers: [{ provide: APP_INTERCEPTOR, useClass: WrapResponses }],
+    });
   });
   afterAll(() => server.close());
 

@@ -201,14 +201,26 @@ describe('CopilotKit v2 protocol over HTTP', () => {
       const first = runInput({ text: 'first' });
       await postSse(`${server.url}/agent/echo/run`, first);
       const second = runInput({ threadId: first.threadId, text: 'second' });
-      second.messages = [...first.messages, { id: `msg-${first.runId}`, role: 'assistant', content: 'You said: first.' }, ...second.messages];
+      second.messages = [
+        ...first.messages,
+        { id: `msg-${first.runId}`, role: 'assistant', content: 'You said: first.' },
+        ...second.messages,
+      ];
       await postSse(`${server.url}/agent/echo/run`, second);
 
       const { events } = await postSse(`${server.url}/agent/echo/connect`, { threadId: first.threadId });
 
       expect(events.map((e) => e.type)).toEqual([
-        'RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_CONTENT', 'TEXT_MESSAGE_END', 'RUN_FINISHED',
-        'RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_CONTENT', 'TEXT_MESSAGE_END', 'RUN_FINISHED',
+        'RUN_STARTED',
+        'TEXT_MESSAGE_START',
+        'TEXT_MESSAGE_CONTENT',
+        'TEXT_MESSAGE_END',
+        'RUN_FINISHED',
+        'RUN_STARTED',
+        'TEXT_MESSAGE_START',
+        'TEXT_MESSAGE_CONTENT',
+        'TEXT_MESSAGE_END',
+        'RUN_FINISHED',
       ]);
       expect(events[2].delta).toBe('You said: first.');
       expect(events[5].input.messages.map((m: { content: string }) => m.content)).toEqual(['second']);

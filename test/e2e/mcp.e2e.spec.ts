@@ -9,7 +9,10 @@ import { startApp, type TestApp } from '../fixtures/test-app.js';
 class NotesService {
   static local: string[] = [];
 
-  @CopilotAction({ description: 'Save a note', parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } })
+  @CopilotAction({
+    description: 'Save a note',
+    parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+  })
   saveNote({ text }: { text: string }) {
     return `saved ${text}`;
   }
@@ -84,10 +87,12 @@ describe('BuiltInAgent with MCP servers', () => {
         { type: 'resource', resource: { uri: 'docs://logo.png', blob: 'AAAA', mimeType: 'image/png' } },
       ])
       .addTool({ name: 'admin', description: 'Not for the model', inputSchema: { type: 'object', properties: {} } });
-    crm.mock.addTool({ name: 'lookup', description: 'Look up a customer', inputSchema: { type: 'object', properties: {} } }).onToolCall('lookup', (args) => {
-      crmCalls.push(args);
-      return 'customer #1';
-    });
+    crm.mock
+      .addTool({ name: 'lookup', description: 'Look up a customer', inputSchema: { type: 'object', properties: {} } })
+      .onToolCall('lookup', (args) => {
+        crmCalls.push(args);
+        return 'customer #1';
+      });
     await Promise.all([docs.start(), crm.start(), flaky.start(), legacy.start()]);
     offlinePort = await closedPort();
 
@@ -151,7 +156,10 @@ describe('BuiltInAgent with MCP servers', () => {
   });
 
   it('runs a tool call on the MCP server, streams its result as TOOL_CALL_RESULT and gives it back to the model', async () => {
-    llm.server.on({ userMessage: 'search docs', hasToolResult: false }, { toolCalls: [{ id: 'call_s', name: 'docs_search', arguments: { query: 'guards' } }] });
+    llm.server.on(
+      { userMessage: 'search docs', hasToolResult: false },
+      { toolCalls: [{ id: 'call_s', name: 'docs_search', arguments: { query: 'guards' } }] },
+    );
     llm.server.on({ userMessage: 'search docs', hasToolResult: true }, { content: 'There are two pages.' });
 
     const { types, result } = await run('default', 'search docs for guards');
@@ -161,13 +169,20 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(types).toEqual(expect.arrayContaining(['TOOL_CALL_START', 'TOOL_CALL_END', 'TOOL_CALL_RESULT', 'TEXT_MESSAGE_CONTENT']));
     expect(types.indexOf('TOOL_CALL_RESULT')).toBeLessThan(types.indexOf('TEXT_MESSAGE_START'));
     expect(result).toMatchObject({ toolCallId: 'call_s', role: 'tool', content: 'Found 2 pages about guards' });
-    expect(llm.requests()[1].body.messages.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_s', content: 'Found 2 pages about guards' });
+    expect(llm.requests()[1].body.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      tool_call_id: 'call_s',
+      content: 'Found 2 pages about guards',
+    });
     expect(types.at(-1)).toBe('RUN_FINISHED');
   });
 
   it('rejects invalid arguments before anything reaches the MCP server', async () => {
     const callsBefore = docs.toolCalls().length;
-    llm.server.on({ userMessage: 'bad args', hasToolResult: false }, { toolCalls: [{ id: 'call_b', name: 'docs_search', arguments: { query: 42 } }] });
+    llm.server.on(
+      { userMessage: 'bad args', hasToolResult: false },
+      { toolCalls: [{ id: 'call_b', name: 'docs_search', arguments: { query: 42 } }] },
+    );
     llm.server.on({ userMessage: 'bad args', hasToolResult: true }, { content: 'Let me fix that.' });
 
     const { result, types } = await run('default', 'bad args please');
@@ -188,7 +203,10 @@ describe('BuiltInAgent with MCP servers', () => {
 
     const { result } = await run('default', 'explode now');
 
-    expect(JSON.parse(result!.content)).toEqual({ error: 'failed', message: "The tool 'docs_explode' reported an error: the index is corrupt" });
+    expect(JSON.parse(result!.content)).toEqual({
+      error: 'failed',
+      message: "The tool 'docs_explode' reported an error: the index is corrupt",
+    });
     expect(llm.requests()[1].body.messages.at(-1)).toMatchObject({ role: 'tool', content: result!.content });
   });
 
@@ -220,7 +238,7 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(new Set(docs.seen.filter((entry) => entry.session).map((entry) => entry.session)).size).toBe(1);
   });
 
-  it('keeps one session per caller, each carrying its own caller\'s Authorization', async () => {
+  it("keeps one session per caller, each carrying its own caller's Authorization", async () => {
     llm.server.on({ userMessage: 'customer', hasToolResult: false }, { toolCalls: [{ id: 'call_c', name: 'crm_lookup', arguments: {} }] });
     llm.server.on({ userMessage: 'customer', hasToolResult: true }, { content: 'Found the customer.' });
 
@@ -233,7 +251,8 @@ describe('BuiltInAgent with MCP servers', () => {
     const initializes = crm.seen.filter((entry) => entry.rpcMethod === 'initialize');
     expect(initializes.map((entry) => entry.authorization)).toEqual(['Bearer alice', 'Bearer bob']);
     expect(crm.mock.getSessions().size).toBe(2);
-    const sessionsOf = (token: string) => new Set(crm.seen.filter((entry) => entry.session && entry.authorization === token).map((entry) => entry.session));
+    const sessionsOf = (token: string) =>
+      new Set(crm.seen.filter((entry) => entry.session && entry.authorization === token).map((entry) => entry.session));
     expect(sessionsOf('Bearer alice').size).toBe(1);
     expect(sessionsOf('Bearer bob').size).toBe(1);
     expect([...sessionsOf('Bearer alice')][0]).not.toBe([...sessionsOf('Bearer bob')][0]);
@@ -246,7 +265,11 @@ describe('BuiltInAgent with MCP servers', () => {
     // A caller without a token gets a session of its own, opened without the header.
     const anonymous = await run('perUser', 'customer for nobody');
     expect(anonymous.result?.content).toBe('customer #1');
-    expect(crm.seen.filter((entry) => entry.rpcMethod === 'initialize').map((entry) => entry.authorization)).toEqual(['Bearer alice', 'Bearer bob', undefined]);
+    expect(crm.seen.filter((entry) => entry.rpcMethod === 'initialize').map((entry) => entry.authorization)).toEqual([
+      'Bearer alice',
+      'Bearer bob',
+      undefined,
+    ]);
     expect(crm.mock.getSessions().size).toBe(3);
   });
 
@@ -259,7 +282,11 @@ describe('BuiltInAgent with MCP servers', () => {
 
     expect(first.types.at(-1)).toBe('RUN_FINISHED');
     expect(second.types.at(-1)).toBe('RUN_FINISHED');
-    expect(offeredTools(0).map((tool) => tool.name).sort()).toEqual(['docs_explode', 'docs_media', 'docs_search', 'docs_slow', 'saveNote']);
+    expect(
+      offeredTools(0)
+        .map((tool) => tool.name)
+        .sort(),
+    ).toEqual(['docs_explode', 'docs_media', 'docs_search', 'docs_slow', 'saveNote']);
     // Two callers, two connections that failed: one outage, one warning.
     const outage = warnings().filter((line) => line.includes("MCP server 'offline'"));
     expect(outage).toHaveLength(1);
@@ -283,7 +310,10 @@ describe('BuiltInAgent with MCP servers', () => {
   });
 
   it('answers a call to a server that lost the session or went away with an error result, and reconnects', async () => {
-    const addPing = () => flaky.mock.addTool({ name: 'ping', description: 'Ping', inputSchema: { type: 'object', properties: {} } }).onToolCall('ping', () => 'pong');
+    const addPing = () =>
+      flaky.mock
+        .addTool({ name: 'ping', description: 'Ping', inputSchema: { type: 'object', properties: {} } })
+        .onToolCall('ping', () => 'pong');
     llm.server.on({ userMessage: 'flaky', hasToolResult: false }, { toolCalls: [{ id: 'call_p', name: 'flaky_ping', arguments: {} }] });
     llm.server.on({ userMessage: 'flaky', hasToolResult: true }, { content: 'Handled.' });
     const flakyTools = (index: number) => (llm.requests()[index].body.tools ?? []).map((tool) => tool.function.name);
@@ -294,8 +324,15 @@ describe('BuiltInAgent with MCP servers', () => {
     flaky.mock.reset();
     addPing();
     const lostSession = await run('flaky', 'flaky two');
-    expect(JSON.parse(lostSession.result!.content)).toMatchObject({ error: 'failed', message: expect.stringContaining("The MCP server 'flaky' could not be reached") });
-    expect(llm.requests()[3].body.messages.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_p', content: lostSession.result!.content });
+    expect(JSON.parse(lostSession.result!.content)).toMatchObject({
+      error: 'failed',
+      message: expect.stringContaining("The MCP server 'flaky' could not be reached"),
+    });
+    expect(llm.requests()[3].body.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      tool_call_id: 'call_p',
+      content: lostSession.result!.content,
+    });
     expect(lostSession.types.at(-1)).toBe('RUN_FINISHED');
     // The next run opens a new session at once.
     expect((await run('flaky', 'flaky three')).result?.content).toBe('pong');
@@ -328,7 +365,10 @@ describe('BuiltInAgent with MCP servers', () => {
   });
 
   it('speaks the HTTP+SSE transport too, with sanitized tool names, over one session', async () => {
-    llm.server.on({ userMessage: 'shout', hasToolResult: false }, { toolCalls: [{ id: 'call_e', name: 'legacy_echo_upper', arguments: { text: 'hi' } }] });
+    llm.server.on(
+      { userMessage: 'shout', hasToolResult: false },
+      { toolCalls: [{ id: 'call_e', name: 'legacy_echo_upper', arguments: { text: 'hi' } }] },
+    );
     llm.server.on({ userMessage: 'shout', hasToolResult: true }, { content: 'Done.' });
 
     const first = await run('legacy', 'shout hi');
@@ -342,7 +382,10 @@ describe('BuiltInAgent with MCP servers', () => {
   });
 
   it('lets a backend action win over an MCP tool of the same name, with a warning', async () => {
-    llm.server.on({ userMessage: 'collide', hasToolResult: false }, { toolCalls: [{ id: 'call_l', name: 'docs_search', arguments: { query: 'x' } }] });
+    llm.server.on(
+      { userMessage: 'collide', hasToolResult: false },
+      { toolCalls: [{ id: 'call_l', name: 'docs_search', arguments: { query: 'x' } }] },
+    );
     llm.server.on({ userMessage: 'collide', hasToolResult: true }, { content: 'ok' });
 
     const { result } = await run('collision', 'collide now');
@@ -352,15 +395,23 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(result?.content).toBe('local result for x');
     expect(NotesService.local).toEqual(['x']);
     expect(searches).toEqual([]);
-    expect(warnings()).toContainEqual(expect.stringContaining("MCP tool 'search' of server 'docs' is not offered: a backend action is also named 'docs_search'"));
+    expect(warnings()).toContainEqual(
+      expect.stringContaining("MCP tool 'search' of server 'docs' is not offered: a backend action is also named 'docs_search'"),
+    );
   });
 
   it('validates the MCP servers when the agent is built', () => {
-    const build = (mcpServers: unknown) => () => new BuiltInAgent({ model: llm.adapter('openai'), mcpServers: mcpServers as McpServerConfig[] });
+    const build = (mcpServers: unknown) => () =>
+      new BuiltInAgent({ model: llm.adapter('openai'), mcpServers: mcpServers as McpServerConfig[] });
     const url = 'http://127.0.0.1:1/mcp';
     expect(build([{ name: 'my_server', url }])).toThrow(CopilotKitConfigurationError);
     expect(build([{ name: 'my_server', url }])).toThrow(/'name' must be 1-32 letters, digits or '-'/);
-    expect(build([{ name: 'a', url }, { name: 'a', url }])).toThrow(/another MCP server is already named 'a'/);
+    expect(
+      build([
+        { name: 'a', url },
+        { name: 'a', url },
+      ]),
+    ).toThrow(/another MCP server is already named 'a'/);
     expect(build([{ name: 'a', url: 'ftp://x' }])).toThrow(/'url' must be an http\(s\) URL/);
     expect(build([{ name: 'a', url, transport: 'ws' }])).toThrow(/'transport' must be 'http' or 'sse'/);
     expect(build([{ name: 'a', url, headers: () => ({}), perUser: false }])).toThrow(/connections must be per caller/);
@@ -370,12 +421,16 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(build([{ name: 'a', url, headers: { Authorization: 'Bearer x' }, perUser: true, userKey: () => 'u' }])).not.toThrow();
   });
 
-  it('offers a guarded server\'s tools only to callers its Nest guards let through', async () => {
+  it("offers a guarded server's tools only to callers its Nest guards let through", async () => {
     llm.server.on({ userMessage: 'guarded tools' }, { content: 'ok' });
     await run('guarded', 'guarded tools please', { 'x-role': 'member' });
     await run('guarded', 'guarded tools please', { 'x-role': 'admin' });
     expect(offeredTools(0).map((tool) => tool.name)).toEqual(['saveNote']);
-    expect(offeredTools(1).map((tool) => tool.name).sort()).toEqual(['docs_explode', 'docs_media', 'docs_search', 'docs_slow', 'saveNote']);
+    expect(
+      offeredTools(1)
+        .map((tool) => tool.name)
+        .sort(),
+    ).toEqual(['docs_explode', 'docs_media', 'docs_search', 'docs_slow', 'saveNote']);
     expect(AdminsOnly.seen).toEqual([
       ['McpToolSource', 'docs', 'member'],
       ['McpToolSource', 'docs', 'admin'],
@@ -383,10 +438,17 @@ describe('BuiltInAgent with MCP servers', () => {
   });
 
   it('closes the MCP sessions of forRoot agents when the app shuts down', async () => {
-    llm.server.on({ userMessage: 'shutdown check', hasToolResult: false }, { toolCalls: [{ id: 'sd1', name: 'crm_lookup', arguments: {} }] });
+    llm.server.on(
+      { userMessage: 'shutdown check', hasToolResult: false },
+      { toolCalls: [{ id: 'sd1', name: 'crm_lookup', arguments: {} }] },
+    );
     llm.server.on({ userMessage: 'shutdown check', hasToolResult: true }, { content: 'done' });
     const before = crm.mock.getSessions().size;
-    const other = await startApp([CopilotKitModule.forRoot({ agents: { own: new BuiltInAgent({ model: llm.adapter('openai'), mcpServers: [{ name: 'crm', url: crm.url }] }) } })]);
+    const other = await startApp([
+      CopilotKitModule.forRoot({
+        agents: { own: new BuiltInAgent({ model: llm.adapter('openai'), mcpServers: [{ name: 'crm', url: crm.url }] }) },
+      }),
+    ]);
     await postSse(`${other.url}/agent/own/run`, runInput({ text: 'shutdown check' }));
     expect(crm.mock.getSessions().size).toBe(before + 1);
     await other.close();

@@ -174,9 +174,7 @@ describe('CopilotKitModule', () => {
     ])('fails at boot with a clear message for %s', async (_case, options, message) => {
       const compile = Test.createTestingModule({ imports: [CopilotKitModule.forRoot(options as never)] }).compile();
       await expect(compile).rejects.toThrow(CopilotKitConfigurationError);
-      await expect(
-        Test.createTestingModule({ imports: [CopilotKitModule.forRoot(options as never)] }).compile(),
-      ).rejects.toThrow(message);
+      await expect(Test.createTestingModule({ imports: [CopilotKitModule.forRoot(options as never)] }).compile()).rejects.toThrow(message);
     });
 
     it('rejects a path with route parameters and a forRootAsync without a factory', () => {
@@ -262,7 +260,11 @@ describe('CopilotKitModule', () => {
       const { status, json, headers } = await postJson(`${server.url}/agent/echo/run`, runInput({ text: 'x'.repeat(300_000) }));
       expect(status).toBe(413);
       expect(headers.get('content-type')).toMatch(/^application\/json/);
-      expect(json).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'The request body is larger than the limit of 102400 bytes.' });
+      expect(json).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'The request body is larger than the limit of 102400 bytes.',
+      });
       expect((await fetch(`${server.url}/info`)).status).toBe(200);
     });
   });
@@ -284,9 +286,17 @@ describe('CopilotKitModule', () => {
       const run = await postSse(server.url, { method: 'agent/run', params: { agentId: 'echo' }, body: input });
       expect(run.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED', runId: input.runId });
 
-      const connect = await postSse(server.url, { method: 'agent/connect', params: { agentId: 'echo' }, body: { threadId: input.threadId } });
+      const connect = await postSse(server.url, {
+        method: 'agent/connect',
+        params: { agentId: 'echo' },
+        body: { threadId: input.threadId },
+      });
       expect(connect.events.map((e) => e.type)).toEqual([
-        'RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_CONTENT', 'TEXT_MESSAGE_END', 'RUN_FINISHED',
+        'RUN_STARTED',
+        'TEXT_MESSAGE_START',
+        'TEXT_MESSAGE_CONTENT',
+        'TEXT_MESSAGE_END',
+        'RUN_FINISHED',
       ]);
 
       const stop = await postJson(server.url, { method: 'agent/stop', params: { agentId: 'echo', threadId: input.threadId } });

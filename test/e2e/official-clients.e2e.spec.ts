@@ -39,9 +39,7 @@ describe.each([
 
     const result = await agent.runAgent();
 
-    expect(result.newMessages).toEqual([
-      expect.objectContaining({ role: 'assistant', content: 'You said: hi there.' }),
-    ]);
+    expect(result.newMessages).toEqual([expect.objectContaining({ role: 'assistant', content: 'You said: hi there.' })]);
     expect(clientComplaints()).toEqual([]);
   });
 

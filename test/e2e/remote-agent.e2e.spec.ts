@@ -17,7 +17,12 @@ class HeaderEchoAgent implements AgUiAgent {
 }
 
 function answerOf(events: Array<Record<string, any>>): Record<string, string> {
-  return JSON.parse(events.filter((e) => e.type === EventType.TEXT_MESSAGE_CONTENT).map((e) => e.delta).join(''));
+  return JSON.parse(
+    events
+      .filter((e) => e.type === EventType.TEXT_MESSAGE_CONTENT)
+      .map((e) => e.delta)
+      .join(''),
+  );
 }
 
 describe('RemoteAgent', () => {
@@ -28,7 +33,10 @@ describe('RemoteAgent', () => {
   beforeAll(async () => {
     // Another app serving this module stands in for any AG-UI server (LangGraph, CrewAI, Mastra).
     remote = await startCopilotKit(
-      { agents: { echo: new HeaderEchoAgent(), slow: new ScriptedAgent(slowProbe, { delayMs: 40, deltas: () => Array(50).fill('.') }) }, cancelRunOnDisconnect: true },
+      {
+        agents: { echo: new HeaderEchoAgent(), slow: new ScriptedAgent(slowProbe, { delayMs: 40, deltas: () => Array(50).fill('.') }) },
+        cancelRunOnDisconnect: true,
+      },
       {},
     );
     front = await startCopilotKit({
@@ -64,7 +72,7 @@ describe('RemoteAgent', () => {
     expect(answerOf(result.events)).toEqual({});
   });
 
-  it('keeps the remote run in this app\'s thread: connect replays it', async () => {
+  it("keeps the remote run in this app's thread: connect replays it", async () => {
     const input = runInput({ text: 'remember me' });
     await postSse(`${front.url}/agent/plain/run`, input);
     const replay = await postSse(`${front.url}/agent/plain/connect`, { threadId: input.threadId });

@@ -85,8 +85,10 @@ describe('several runtimes in one app', () => {
 
   it('offers and runs a tagged action only on its runtime; one tagged for both on both', async () => {
     const script = JSON.stringify({ calls: [{ name: 'purge' }, { name: 'ping' }] });
-    const offered = (events: Array<Record<string, any>>) => events.find((event) => event.type === 'CUSTOM' && event.name === 'offered')?.value;
-    const results = (events: Array<Record<string, any>>) => events.filter((event) => event.type === 'TOOL_CALL_RESULT').map((event) => event.content);
+    const offered = (events: Array<Record<string, any>>) =>
+      events.find((event) => event.type === 'CUSTOM' && event.name === 'offered')?.value;
+    const results = (events: Array<Record<string, any>>) =>
+      events.filter((event) => event.type === 'TOOL_CALL_RESULT').map((event) => event.content);
 
     const publicRun = await postSse(url('public', '/agent/caller/run'), runInput({ text: script }));
     expect(offered(publicRun.events)).toEqual(['ping']);
@@ -141,7 +143,9 @@ describe('runtime scope at boot', () => {
       @CopilotAction({ description: 'x', runtime: 'admn' })
       x() {}
     }
-    expect(((await boot([Typo])) as Error).message).toMatch(/@CopilotAction on Typo\.x: runtime 'admn' is not one of the app's CopilotKit runtimes \('public', 'admin'\)/);
+    expect(((await boot([Typo])) as Error).message).toMatch(
+      /@CopilotAction on Typo\.x: runtime 'admn' is not one of the app's CopilotKit runtimes \('public', 'admin'\)/,
+    );
 
     @CopilotHooks({ runtime: [] })
     class Nowhere {
@@ -151,7 +155,10 @@ describe('runtime scope at boot', () => {
   });
 
   it('stops an app with two runtimes of one name', async () => {
-    const error = await boot([], [CopilotKitModule.forRoot({ path: 'a', name: 'main' }), CopilotKitModule.forRoot({ path: 'b', name: 'main' })]);
+    const error = await boot(
+      [],
+      [CopilotKitModule.forRoot({ path: 'a', name: 'main' }), CopilotKitModule.forRoot({ path: 'b', name: 'main' })],
+    );
     expect((error as Error).message).toMatch(/Two CopilotKitModule.forRoot are named 'main'/);
   });
 

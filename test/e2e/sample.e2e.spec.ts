@@ -31,7 +31,10 @@ describe('sample app (demo mode)', () => {
   async function ask(text: string, auth: { headers: Record<string, string> }, agent = 'default') {
     const { events } = await postSse(`${server.url}/agent/${agent}/run`, runInput({ text }), auth);
     return {
-      text: events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join(''),
+      text: events
+        .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+        .map((e) => e.delta)
+        .join(''),
       results: events.filter((e) => e.type === 'TOOL_CALL_RESULT').map((e) => e.content as string),
     };
   }
@@ -70,10 +73,19 @@ describe('sample app (demo mode)', () => {
     expect((await (await fetch(`${server.origin}/api/tasks`, ann)).json()).map((t: { id: number }) => t.id)).toContain(3);
     const approved = await postSse(
       `${server.url}/agent/default/run`,
-      { ...runInput({ threadId: input.threadId }), messages: [], resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }] },
+      {
+        ...runInput({ threadId: input.threadId }),
+        messages: [],
+        resume: [{ interruptId: interrupt.id, status: 'resolved', payload: { approved: true } }],
+      },
       ann,
     );
-    expect(approved.events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('')).toBe('Task 3 is deleted.');
+    expect(
+      approved.events
+        .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+        .map((e) => e.delta)
+        .join(''),
+    ).toBe('Task 3 is deleted.');
     expect((await (await fetch(`${server.origin}/api/tasks`, ann)).json()).map((t: { id: number }) => t.id)).not.toContain(3);
   });
 

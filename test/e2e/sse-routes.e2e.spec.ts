@@ -52,34 +52,41 @@ describe('run and connect are @Sse() routes seen by the app interceptors', () =>
           StreamMetricsInterceptor,
           { provide: APP_INTERCEPTOR, useExisting: StreamMetricsInterceptor },
           { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-          { provide: APP_INTERCEPTOR, useFactory: (reflector: Reflector) => new ClassSerializerInterceptor(reflector), inject: [Reflector] },
+          {
+            provide: APP_INTERCEPTOR,
+            useFactory: (reflector: Reflector) => new ClassSerializerInterceptor(reflector),
+            inject: [Reflector],
+          },
         ],
       },
     );
   });
   afterAll(() => server.close());
 
-  it.each(clients)('%s runs through an envelope interceptor that skips streams, ClassSerializerInterceptor and a tap', async (_name, createAgent) => {
-    const metrics = server.app.get(StreamMetricsInterceptor);
-    const before = metrics.counts.get('TEXT_MESSAGE_CONTENT') ?? 0;
-    const warn = jest.spyOn(console, 'warn');
-    const error = jest.spyOn(console, 'error');
-    try {
-      const agent = createAgent(`${server.url}/agent/quiet/run`, randomUUID());
-      agent.addMessage({ id: randomUUID(), role: 'user', content: 'hi' });
+  it.each(clients)(
+    '%s runs through an envelope interceptor that skips streams, ClassSerializerInterceptor and a tap',
+    async (_name, createAgent) => {
+      const metrics = server.app.get(StreamMetricsInterceptor);
+      const before = metrics.counts.get('TEXT_MESSAGE_CONTENT') ?? 0;
+      const warn = jest.spyOn(console, 'warn');
+      const error = jest.spyOn(console, 'error');
+      try {
+        const agent = createAgent(`${server.url}/agent/quiet/run`, randomUUID());
+        agent.addMessage({ id: randomUUID(), role: 'user', content: 'hi' });
 
-      const result = await agent.runAgent();
+        const result = await agent.runAgent();
 
-      expect(result.newMessages).toEqual([expect.objectContaining({ role: 'assistant', content: 'ab' })]);
-      expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
-    } finally {
-      warn.mockRestore();
-      error.mockRestore();
-    }
-    // The tap saw each AG-UI event, and the heartbeats sent while the agent was silent.
-    expect((metrics.counts.get('TEXT_MESSAGE_CONTENT') ?? 0) - before).toBe(2);
-    expect(metrics.counts.get('heartbeat')).toBeGreaterThan(0);
-  });
+        expect(result.newMessages).toEqual([expect.objectContaining({ role: 'assistant', content: 'ab' })]);
+        expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+      } finally {
+        warn.mockRestore();
+        error.mockRestore();
+      }
+      // The tap saw each AG-UI event, and the heartbeats sent while the agent was silent.
+      expect((metrics.counts.get('TEXT_MESSAGE_CONTENT') ?? 0) - before).toBe(2);
+      expect(metrics.counts.get('heartbeat')).toBeGreaterThan(0);
+    },
+  );
 
   it('sends ids and heartbeat comments as Nest writes them, with status 200 to a POST', async () => {
     const input = runInput();
@@ -148,7 +155,10 @@ class BusyFilter implements ExceptionFilter {
 class BrokenRunner extends InMemoryAgentRunner {
   override async run(request: RunnerRunRequest) {
     const events = await super.run(request);
-    return concat(events.pipe(take(2)), throwError(() => new Error('the runner broke')));
+    return concat(
+      events.pipe(take(2)),
+      throwError(() => new Error('the runner broke')),
+    );
   }
 }
 
@@ -194,35 +204,39 @@ describe('a client that stops reading', () => {
   it.each([
     ['256 kB', 'dropped', 256 * 1024],
     ['64 MiB', 'kept', 64 * 1024 * 1024],
-  ] as const)('with maxBufferedBytes %s, is %s while its run finishes whole', async (_label, fate, maxBufferedBytes) => {
-    const probe = new AgentProbe();
-    const server = await startApp([
-      CopilotKitModule.forRoot({
-        agents: { bulk: new ScriptedAgent(probe, { delayMs: 1, deltas: () => Array.from({ length: deltas }, () => chunk) }) },
-        maxBufferedBytes,
-      }),
-    ]);
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    try {
-      const input = runInput();
-      const client = openUnreadStream(`${server.url}/agent/bulk/run`, input);
+  ] as const)(
+    'with maxBufferedBytes %s, is %s while its run finishes whole',
+    async (_label, fate, maxBufferedBytes) => {
+      const probe = new AgentProbe();
+      const server = await startApp([
+        CopilotKitModule.forRoot({
+          agents: { bulk: new ScriptedAgent(probe, { delayMs: 1, deltas: () => Array.from({ length: deltas }, () => chunk) }) },
+          maxBufferedBytes,
+        }),
+      ]);
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        const input = runInput();
+        const client = openUnreadStream(`${server.url}/agent/bulk/run`, input);
 
-      await waitUntil(() => probe.completedRuns === 1, 20_000);
-      client.resume();
-      await Promise.race([client.closed, waitUntil(() => client.received.includes('RUN_FINISHED'), 20_000)]);
+        await waitUntil(() => probe.completedRuns === 1, 20_000);
+        client.resume();
+        await Promise.race([client.closed, waitUntil(() => client.received.includes('RUN_FINISHED'), 20_000)]);
 
-      expect(client.received).toContain('HTTP/1.1 200');
-      const warned = warn.mock.calls.some((call) => String(call[0]).includes('not reading'));
-      expect({ finished: client.received.includes('RUN_FINISHED'), warned }).toEqual(
-        fate === 'dropped' ? { finished: false, warned: true } : { finished: true, warned: false },
-      );
-      expect(probe.abortRunCalls).toBe(0);
-      const { messages } = await server.app.get(CopilotThreads).messages(undefined, input.threadId);
-      expect(messages.at(-1)).toMatchObject({ role: 'assistant' });
-      expect(messages.at(-1)?.content).toHaveLength(deltas * chunk.length);
-    } finally {
-      warn.mockRestore();
-      await server.close();
-    }
-  }, 60_000);
+        expect(client.received).toContain('HTTP/1.1 200');
+        const warned = warn.mock.calls.some((call) => String(call[0]).includes('not reading'));
+        expect({ finished: client.received.includes('RUN_FINISHED'), warned }).toEqual(
+          fate === 'dropped' ? { finished: false, warned: true } : { finished: true, warned: false },
+        );
+        expect(probe.abortRunCalls).toBe(0);
+        const { messages } = await server.app.get(CopilotThreads).messages(undefined, input.threadId);
+        expect(messages.at(-1)).toMatchObject({ role: 'assistant' });
+        expect(messages.at(-1)?.content).toHaveLength(deltas * chunk.length);
+      } finally {
+        warn.mockRestore();
+        await server.close();
+      }
+    },
+    60_000,
+  );
 });

@@ -47,7 +47,9 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     context.setGlobalContextManager(contextManager.enable());
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
     await llm.start();
-    mcp.mock.addTool({ name: 'forecast', description: 'Demand forecast', inputSchema: { type: 'object', properties: {} } }).onToolCall('forecast', () => 'up 5%');
+    mcp.mock
+      .addTool({ name: 'forecast', description: 'Demand forecast', inputSchema: { type: 'object', properties: {} } })
+      .onToolCall('forecast', () => 'up 5%');
     await mcp.start();
     const agent = new BuiltInAgent({
       model: llm.adapter('openai', 'gpt-traced'),
@@ -55,7 +57,10 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
       onUsage: (report) => usage.push(report),
       pricing: { inputPerMillion: 2, outputPerMillion: 8 },
     });
-    server = await startApp([InventoryModule, CopilotKitModule.forRoot({ agents: { default: agent }, hooks: { afterRequest: (summary) => void summaries.push(summary) } })]);
+    server = await startApp([
+      InventoryModule,
+      CopilotKitModule.forRoot({ agents: { default: agent }, hooks: { afterRequest: (summary) => void summaries.push(summary) } }),
+    ]);
   });
   afterAll(async () => {
     await server.close();
@@ -89,7 +94,10 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
       toolCalls: [{ id: 'c1', name: 'stock', arguments: { sku: 'A-1' } }],
       usage: { prompt_tokens: 40, completion_tokens: 10 },
     } as never);
-    llm.server.on({ userMessage: 'stock', hasToolResult: true }, { content: '12 in stock.', usage: { prompt_tokens: 60, completion_tokens: 5 } } as never);
+    llm.server.on({ userMessage: 'stock', hasToolResult: true }, {
+      content: '12 in stock.',
+      usage: { prompt_tokens: 60, completion_tokens: 5 },
+    } as never);
 
     const { input, spans, run } = await runAndCollect('stock of A-1?');
 
@@ -125,23 +133,36 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     expect(usage[0].costUsd).toBeCloseTo(0.00032, 10);
     for (let i = 0; i < 50 && summaries.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     // The after-hook sees the same usage, from RUN_FINISHED, with the action's result among the messages.
-    expect(summaries[0].usage.map((entry) => [entry.inputTokens, entry.outputTokens])).toEqual([[40, 10], [60, 5]]);
+    expect(summaries[0].usage.map((entry) => [entry.inputTokens, entry.outputTokens])).toEqual([
+      [40, 10],
+      [60, 5],
+    ]);
     expect(summaries[0].messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
   });
 
   it('records an MCP tool call as its own span in the run', async () => {
-    llm.server.on({ userMessage: 'forecast', hasToolResult: false }, { toolCalls: [{ id: 'm1', name: 'planning_forecast', arguments: {} }] });
+    llm.server.on(
+      { userMessage: 'forecast', hasToolResult: false },
+      { toolCalls: [{ id: 'm1', name: 'planning_forecast', arguments: {} }] },
+    );
     llm.server.on({ userMessage: 'forecast', hasToolResult: true }, { content: 'Demand goes up.' });
 
     const { spans, run } = await runAndCollect('forecast demand');
 
     expect(tree(spans, run)).toBe('copilotkit.run(copilotkit.llm, copilotkit.mcp.tool, copilotkit.llm)');
     const call = spans.find((span) => span.name === 'copilotkit.mcp.tool')!;
-    expect(call.attributes).toMatchObject({ 'copilotkit.mcp.server': 'planning', 'copilotkit.mcp.tool': 'forecast', 'copilotkit.action.outcome': 'success' });
+    expect(call.attributes).toMatchObject({
+      'copilotkit.mcp.server': 'planning',
+      'copilotkit.mcp.tool': 'forecast',
+      'copilotkit.action.outcome': 'success',
+    });
   });
 
   it('marks a failing action span as an error, without failing the run', async () => {
-    llm.server.on({ userMessage: 'broken', hasToolResult: false }, { toolCalls: [{ id: 'c2', name: 'stock', arguments: { sku: 'broken' } }] });
+    llm.server.on(
+      { userMessage: 'broken', hasToolResult: false },
+      { toolCalls: [{ id: 'c2', name: 'stock', arguments: { sku: 'broken' } }] },
+    );
     llm.server.on({ userMessage: 'broken', hasToolResult: true }, { content: 'The warehouse is offline.' });
 
     const { spans, run } = await runAndCollect('broken stock?');
@@ -153,7 +174,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     expect(run.attributes['copilotkit.outcome']).toBe('finished');
   });
 
-  it('logs each run with its ids and outcome through Nest\'s Logger, never the conversation or the API key', async () => {
+  it("logs each run with its ids and outcome through Nest's Logger, never the conversation or the API key", async () => {
     const lines: string[] = [];
     class CapturingLogger extends ConsoleLogger {
       protected override printMessages(messages: unknown[], context = '', level = 'log'): void {
@@ -165,7 +186,9 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
       llm.server.onMessage('hunter2', { content: 'I will not repeat your password.' });
       const { input } = await runAndCollect('my password is hunter2');
       expect(lines).toContainEqual(
-        expect.stringMatching(new RegExp(`^log \\[CopilotKit\\] run ended agent=default thread=${input.threadId} run=${input.runId} outcome=finished ms=\\d+$`)),
+        expect.stringMatching(
+          new RegExp(`^log \\[CopilotKit\\] run ended agent=default thread=${input.threadId} run=${input.runId} outcome=finished ms=\\d+$`),
+        ),
       );
       const everything = lines.join('\n');
       expect(everything).not.toContain('hunter2');

@@ -31,10 +31,13 @@ class MirrorAgent implements AgUiAgent {
         { type: EventType.STATE_SNAPSHOT, snapshot: { runs: input.messages.length } },
         { type: EventType.RUN_FINISHED, threadId: input.threadId, runId: input.runId },
       ];
-      const timer = setTimeout(() => {
-        events.forEach((event) => subscriber.next(event as BaseEvent));
-        subscriber.complete();
-      }, input.forwardedProps?.slow ? 300 : 0);
+      const timer = setTimeout(
+        () => {
+          events.forEach((event) => subscriber.next(event as BaseEvent));
+          subscriber.complete();
+        },
+        input.forwardedProps?.slow ? 300 : 0,
+      );
       return () => clearTimeout(timer);
     });
   }
@@ -107,7 +110,11 @@ describe.each(runners)('threads with %s', (_name, createRunner) => {
     const messages = await get(`/threads/${input.threadId}/messages`, 'ann');
     expect(messages.json.messages).toEqual([
       { id: input.messages[0].id, role: 'user', content: 'remember this' },
-      expect.objectContaining({ role: 'assistant', content: 'I saw 1 messages.', toolCalls: [{ id: `tool-${input.runId}`, name: 'note', args: '{"n":1}' }] }),
+      expect.objectContaining({
+        role: 'assistant',
+        content: 'I saw 1 messages.',
+        toolCalls: [{ id: `tool-${input.runId}`, name: 'note', args: '{"n":1}' }],
+      }),
       { id: `result-${input.runId}`, role: 'tool', toolCallId: `tool-${input.runId}`, content: 'noted' },
     ]);
     const events = await get(`/threads/${input.threadId}/events`, 'ann');

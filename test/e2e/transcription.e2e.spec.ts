@@ -146,9 +146,14 @@ describe('POST /transcribe', () => {
     });
 
     it('serves the single-route envelope with base64 audio, with and without a data: URL prefix', async () => {
-      const { server } = await startWithOpenAI({ transcription: new OpenAITranscriptionService({ client: openai(), model: 'gpt-4o-mini-transcribe' }) });
+      const { server } = await startWithOpenAI({
+        transcription: new OpenAITranscriptionService({ client: openai(), model: 'gpt-4o-mini-transcribe' }),
+      });
       const wav = randomBytes(1500);
-      const plain = await post(server.url, { method: 'transcribe', body: { audio: wav.toString('base64'), mimeType: 'audio/wav', filename: 'clip.wav' } });
+      const plain = await post(server.url, {
+        method: 'transcribe',
+        body: { audio: wav.toString('base64'), mimeType: 'audio/wav', filename: 'clip.wav' },
+      });
       expect(plain).toEqual({ status: 200, headers: expect.anything(), body: { text: TEXT, size: 1500, type: 'audio/wav' } });
 
       const ogg = randomBytes(1001);
@@ -190,7 +195,11 @@ describe('POST /transcribe', () => {
 
     it('maps an upstream 429 to 429 rate_limited with its Retry-After, and 401 to auth_failed, without leaking the message', async () => {
       const { server } = await startWithOpenAI();
-      nextUpstream = { error: { message: 'Rate limit reached for whisper-1 in org-secret', type: 'rate_limit_error' }, status: 429, retryAfter: 7 };
+      nextUpstream = {
+        error: { message: 'Rate limit reached for whisper-1 in org-secret', type: 'rate_limit_error' },
+        status: 429,
+        retryAfter: 7,
+      };
       const limited = await post(`${server.url}/transcribe`, audioForm(randomBytes(100)));
       expect(limited.status).toBe(429);
       expect(limited.body).toEqual({ error: 'rate_limited', message: expect.any(String), retryable: true });
@@ -207,11 +216,20 @@ describe('POST /transcribe', () => {
 
     it('maps an upstream 400 to invalid_audio_format with its message, and a 500 to 502 provider_error', async () => {
       const { server } = await startWithOpenAI();
-      nextUpstream = { error: { message: 'Invalid file format. Supported formats: [flac, mp3, wav]', type: 'invalid_request_error' }, status: 400 };
+      nextUpstream = {
+        error: { message: 'Invalid file format. Supported formats: [flac, mp3, wav]', type: 'invalid_request_error' },
+        status: 400,
+      };
       const invalid = await post(`${server.url}/transcribe`, audioForm(randomBytes(100)));
-      expect(invalid).toMatchObject({ status: 400, body: { error: 'invalid_audio_format', message: expect.stringContaining('Invalid file format'), retryable: false } });
+      expect(invalid).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_audio_format', message: expect.stringContaining('Invalid file format'), retryable: false },
+      });
 
-      nextUpstream = { error: { message: 'Audio file is too short. Minimum audio length is 0.1 seconds.', type: 'invalid_request_error' }, status: 400 };
+      nextUpstream = {
+        error: { message: 'Audio file is too short. Minimum audio length is 0.1 seconds.', type: 'invalid_request_error' },
+        status: 400,
+      };
       const short = await post(`${server.url}/transcribe`, audioForm(randomBytes(100)));
       expect(short).toMatchObject({ status: 400, body: { error: 'audio_too_short' } });
 
@@ -231,7 +249,8 @@ describe('POST /transcribe', () => {
     it('says audioFileTranscriptionEnabled only when a service is configured', async () => {
       const { server: withService } = await startWithOpenAI();
       const without = await start({});
-      const flag = async (server: TestApp) => ((await (await fetch(`${server.url}/info`)).json()) as Record<string, unknown>).audioFileTranscriptionEnabled;
+      const flag = async (server: TestApp) =>
+        ((await (await fetch(`${server.url}/info`)).json()) as Record<string, unknown>).audioFileTranscriptionEnabled;
       expect(await flag(withService)).toBe(true);
       expect(await flag(without)).toBe(false);
       const envelope = await post(withService.url, { method: 'info' });
@@ -298,7 +317,10 @@ describe('POST /transcribe', () => {
       } as RequestInit);
       expect(streamed).toMatchObject({ status: 413, body: { error: 'audio_too_large' } });
       // Base64 through the envelope: the decoded size counts.
-      const envelope = await post(server.url, { method: 'transcribe', body: { audio: randomBytes(1025).toString('base64'), mimeType: 'audio/mp3' } });
+      const envelope = await post(server.url, {
+        method: 'transcribe',
+        body: { audio: randomBytes(1025).toString('base64'), mimeType: 'audio/mp3' },
+      });
       expect(envelope).toMatchObject({ status: 413, body: { error: 'audio_too_large' } });
       expect(service.inputs.map((input) => input.size)).toEqual([1024]);
     });
@@ -320,11 +342,14 @@ describe('POST /transcribe', () => {
       const { server, service } = await startWithOpenAI();
       const cases = [
         await post(`${server.url}/transcribe`, audioForm(randomBytes(10), 'audio/webm', 'recording.webm', 'file')),
-        await post(`${server.url}/transcribe`, (() => {
-          const form = new FormData();
-          form.append('audio', 'not a file');
-          return form;
-        })()),
+        await post(
+          `${server.url}/transcribe`,
+          (() => {
+            const form = new FormData();
+            form.append('audio', 'not a file');
+            return form;
+          })(),
+        ),
         await post(`${server.url}/transcribe`, {}, { body: 'hello', headers: { 'content-type': 'text/plain' } }),
         await post(server.url, { method: 'transcribe', body: { mimeType: 'audio/webm' } }),
         await post(server.url, { method: 'transcribe', body: { audio: 'not base64!', mimeType: 'audio/webm' } }),

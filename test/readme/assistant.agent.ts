@@ -17,7 +17,11 @@ export class AssistantAgent {
       void context!.actions.list().then((actions) => {
         const names = actions.map((action) => action.name).join(', ');
         subscriber.next({ type: EventType.TEXT_MESSAGE_START, messageId, role: 'assistant' } as BaseEvent);
-        subscriber.next({ type: EventType.TEXT_MESSAGE_CONTENT, messageId, delta: `I can: ${names}. There are ${this.todos.size} todos.` } as BaseEvent);
+        subscriber.next({
+          type: EventType.TEXT_MESSAGE_CONTENT,
+          messageId,
+          delta: `I can: ${names}. There are ${this.todos.size} todos.`,
+        } as BaseEvent);
         subscriber.next({ type: EventType.TEXT_MESSAGE_END, messageId } as BaseEvent);
         subscriber.next({ type: EventType.RUN_FINISHED, threadId, runId } as BaseEvent);
         subscriber.complete();

@@ -149,7 +149,11 @@ describe('README examples', () => {
     }
 
     it('runs the action with a validated DTO in the caller identity', async () => {
-      const events = await answer('default', JSON.stringify({ calls: [{ name: 'add', args: { title: 'Ship it', priority: 'high' } }] }), 'ann');
+      const events = await answer(
+        'default',
+        JSON.stringify({ calls: [{ name: 'add', args: { title: 'Ship it', priority: 'high' } }] }),
+        'ann',
+      );
       expect(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).toBe('{"added":"Ship it","total":1}');
       expect(events.find((e) => e.type === 'STATE_SNAPSHOT')?.snapshot).toEqual({ todos: 1 });
     });
@@ -178,7 +182,11 @@ describe('README examples', () => {
       // The model string path, end to end: the key from the environment, the real openai client
       // (which also reads OPENAI_BASE_URL) pointed at aimock.
       restoreEnv = pointOpenAIAt(await llm.start());
-      server = await startApp([ConfigModule.forRoot({ isGlobal: true }), SupportModule, CopilotKitModule.forRoot({ guards: [HeaderAuthGuard] })]);
+      server = await startApp([
+        ConfigModule.forRoot({ isGlobal: true }),
+        SupportModule,
+        CopilotKitModule.forRoot({ guards: [HeaderAuthGuard] }),
+      ]);
     });
     afterAll(async () => {
       await server?.close();
@@ -187,12 +195,20 @@ describe('README examples', () => {
     });
 
     it('calls the model with the instructions and the actions, runs them, and answers', async () => {
-      llm.server.on({ userMessage: 'remind', hasToolResult: false }, { toolCalls: [{ name: 'add', arguments: { title: 'Buy milk', priority: 'low' } }] });
+      llm.server.on(
+        { userMessage: 'remind', hasToolResult: false },
+        { toolCalls: [{ name: 'add', arguments: { title: 'Buy milk', priority: 'low' } }] },
+      );
       llm.server.on({ userMessage: 'remind', hasToolResult: true }, { content: 'Added "Buy milk".' });
       const { events } = await postSse(`${server.url}/agent/support/run`, runInput({ text: 'remind me to buy milk' }), {
         headers: { 'x-user': 'ann' },
       });
-      expect(events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => e.delta).join('')).toBe('Added "Buy milk".');
+      expect(
+        events
+          .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+          .map((e) => e.delta)
+          .join(''),
+      ).toBe('Added "Buy milk".');
       expect(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).toBe('{"added":"Buy milk","total":1}');
       const [first] = llm.requests();
       expect(first.body.messages[0].content).toContain('You help people manage their todos.');
@@ -204,7 +220,11 @@ describe('README examples', () => {
     const llm = await new LlmMock().start();
     const dir = mkdtempSync(join(tmpdir(), 'readme-'));
     const saved = { ...process.env };
-    Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.server.url}/v1`, THREADS_DB: join(dir, 'threads.sqlite') });
+    Object.assign(process.env, {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${llm.server.url}/v1`,
+      THREADS_DB: join(dir, 'threads.sqlite'),
+    });
     llm.server.onMessage('hello', { content: 'Hi!' });
     const auth = { headers: { authorization: 'Bearer demo-token' } };
     try {
@@ -266,9 +286,7 @@ describe('README examples', () => {
       providers: [DigestService],
     }).compile();
     try {
-      await expect(moduleRef.get(DigestService).summarize(randomUUID(), 'a long text')).resolves.toBe(
-        'You said: Summarize: a long text.',
-      );
+      await expect(moduleRef.get(DigestService).summarize(randomUUID(), 'a long text')).resolves.toBe('You said: Summarize: a long text.');
     } finally {
       await moduleRef.close();
     }
@@ -290,8 +308,22 @@ describe('README examples', () => {
       for (let i = 0; i < 50 && audit.entries.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(audit.entries).toEqual([
         // Refused attempts are audited too, with the ids the client sent.
-        { workspace: undefined, threadId: attempt.threadId, runId: attempt.runId, outcome: 'error', lastMessage: undefined, outputTokens: 0 },
-        { workspace: 'acme', threadId: input.threadId, runId: input.runId, outcome: 'finished', lastMessage: 'You said: hi.', outputTokens: 0 },
+        {
+          workspace: undefined,
+          threadId: attempt.threadId,
+          runId: attempt.runId,
+          outcome: 'error',
+          lastMessage: undefined,
+          outputTokens: 0,
+        },
+        {
+          workspace: 'acme',
+          threadId: input.threadId,
+          runId: input.runId,
+          outcome: 'finished',
+          lastMessage: 'You said: hi.',
+          outputTokens: 0,
+        },
       ]);
     } finally {
       await server.close();

@@ -50,7 +50,26 @@ function value(random: Random, depth = 0): unknown {
   if (r < 0.33) return Array.from({ length: 50_000 }, (_, i) => i);
   if (r < 0.36) return nested(Math.floor(random() * 300) + 50);
   if (r < 0.65) return Array.from({ length: Math.floor(random() * 5) }, () => value(random, depth + 1));
-  return Object.fromEntries(Array.from({ length: Math.floor(random() * 5) }, () => [pick(random, ['threadId', 'runId', 'messages', 'tools', 'context', 'state', 'method', 'params', 'body', 'agentId', '__proto__', 'constructor', 'x']), value(random, depth + 1)]));
+  return Object.fromEntries(
+    Array.from({ length: Math.floor(random() * 5) }, () => [
+      pick(random, [
+        'threadId',
+        'runId',
+        'messages',
+        'tools',
+        'context',
+        'state',
+        'method',
+        'params',
+        'body',
+        'agentId',
+        '__proto__',
+        'constructor',
+        'x',
+      ]),
+      value(random, depth + 1),
+    ]),
+  );
 }
 
 function nested(depth: number): unknown {
@@ -90,18 +109,33 @@ function body(random: Random, path: string): string | Blob | undefined {
   if (r < 0.16) return JSON.stringify({ messages: 'x'.repeat(11 * 2 ** 20) });
   if (r < 0.5) return JSON.stringify(mutatedInput(random));
   if (r < 0.7 && path === '') {
-    return JSON.stringify({ method: pick(random, ['agent/run', 'agent/connect', 'agent/stop', 'info', 'transcribe', 42, null]), params: value(random, 3), body: random() < 0.5 ? mutatedInput(random) : value(random, 3) });
+    return JSON.stringify({
+      method: pick(random, ['agent/run', 'agent/connect', 'agent/stop', 'info', 'transcribe', 42, null]),
+      params: value(random, 3),
+      body: random() < 0.5 ? mutatedInput(random) : value(random, 3),
+    });
   }
   return JSON.stringify(value(random));
 }
 
 export function fuzzRequest(random: Random): FuzzRequest {
   const [method, path] = pick(random, ROUTES);
-  const type = pick(random, ['application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=fuzz', '']);
+  const type = pick(random, [
+    'application/json',
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=fuzz',
+    '',
+  ]);
   return {
     method,
     path,
-    headers: { ...(type && { 'content-type': type }), ...(random() < 0.1 && { 'last-event-id': pick(random, ['x', 'r:-1', 'r:c9999999', ':', 'x:1e99', '%00:1']) }) },
+    headers: {
+      ...(type && { 'content-type': type }),
+      ...(random() < 0.1 && { 'last-event-id': pick(random, ['x', 'r:-1', 'r:c9999999', ':', 'x:1e99', '%00:1']) }),
+    },
     body: method === 'GET' ? undefined : body(random, path),
   };
 }

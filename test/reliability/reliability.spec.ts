@@ -32,12 +32,14 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -69,7 +71,12 @@ describe('reliability', () => {
         // Gone before the response starts.
         const controller = new AbortController();
         setTimeout(() => controller.abort(), Math.floor(random() * 5));
-        await fetch(`${server.url}/agent/default/run`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input), signal: controller.signal })
+        await fetch(`${server.url}/agent/default/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+          signal: controller.signal,
+        })
           .then((response) => response.body?.cancel())
           .catch(() => undefined);
         disconnects++;
@@ -115,7 +122,11 @@ describe('reliability', () => {
     await pool(10_000, 32, async () => {
       const request = fuzzRequest(random);
       try {
-        const response = await fetch(`${server.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+        const response = await fetch(`${server.url}${request.path}`, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+        });
         const type = response.headers.get('content-type') ?? '';
         const text = await response.text();
         if (response.status >= 500) {
@@ -140,7 +151,9 @@ describe('reliability', () => {
       }
     });
     const { unhandled } = await server.stats();
-    figures.push(`fuzzed requests: 10000, rejected with 4xx: ${rejected}, 5xx or dropped: ${serverErrors}, non-JSON 4xx: ${nonJson4xx}, unhandled rejections: ${unhandled}`);
+    figures.push(
+      `fuzzed requests: 10000, rejected with 4xx: ${rejected}, 5xx or dropped: ${serverErrors}, non-JSON 4xx: ${nonJson4xx}, unhandled rejections: ${unhandled}`,
+    );
 
     expect(samples).toEqual([]);
     expect(serverErrors).toBe(0);
@@ -172,14 +185,18 @@ describe('reliability', () => {
         }
         const terminals = events.filter((e) => e.type === 'RUN_FINISHED' || e.type === 'RUN_ERROR');
         if (terminals.length !== 1 || terminals[0] !== events.at(-1)) badTerminals++;
-        const outcome = terminals[0] ? `${terminals[0].type}${(terminals[0] as { code?: string }).code ? `:${(terminals[0] as { code?: string }).code}` : ''}` : 'none';
+        const outcome = terminals[0]
+          ? `${terminals[0].type}${(terminals[0] as { code?: string }).code ? `:${(terminals[0] as { code?: string }).code}` : ''}`
+          : 'none';
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       });
     } finally {
       warn.mockRestore();
       error.mockRestore();
     }
-    figures.push(`chaos runs: 200, bad terminals: ${badTerminals}, client errors: ${clientErrors}, outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`);
+    figures.push(
+      `chaos runs: 200, bad terminals: ${badTerminals}, client errors: ${clientErrors}, outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`,
+    );
 
     expect(badTerminals).toBe(0);
     expect(clientErrors).toBe(0);
@@ -208,7 +225,9 @@ describe('reliability on SIGTERM (SQLite runner)', () => {
       await Promise.all(streams.map((stream) => stream.done));
 
       const endings = streams.map((stream) => stream.events.at(-1) as BaseEvent & { code?: string });
-      figures.push(`SIGTERM with 4 runs in flight: exited (${exit}) after ${tookMs} ms, endings: ${endings.map((e) => e.code ?? e.type).join(', ')}`);
+      figures.push(
+        `SIGTERM with 4 runs in flight: exited (${exit}) after ${tookMs} ms, endings: ${endings.map((e) => e.code ?? e.type).join(', ')}`,
+      );
       expect(['SIGTERM', 'code 0']).toContain(exit);
       expect(tookMs).toBeLessThan(1500 + 2000);
       expect(endings.map((e) => e.code ?? e.type)).toEqual(['RUN_FINISHED', 'RUN_FINISHED', 'SERVER_SHUTDOWN', 'SERVER_SHUTDOWN']);

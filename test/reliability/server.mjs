@@ -4,7 +4,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import OpenAI from 'openai';
-import { BuiltInAgent, CopilotKitModule, InMemoryAgentRunner, OpenAIAdapter, OpenAITranscriptionService, SqliteAgentRunner } from '../../dist/esm/index.js';
+import {
+  BuiltInAgent,
+  CopilotKitModule,
+  InMemoryAgentRunner,
+  OpenAIAdapter,
+  OpenAITranscriptionService,
+  SqliteAgentRunner,
+} from '../../dist/esm/index.js';
 
 let unhandled = 0;
 process.on('unhandledRejection', (reason) => {
@@ -23,7 +30,10 @@ const runner =
     ? new SqliteAgentRunner({ path: process.env.DB, shutdownGraceMs: Number(process.env.GRACE_MS ?? 10_000) })
     : new InMemoryAgentRunner({ maxThreads: 20 });
 
-const app = await NestFactory.create(CopilotKitModule.forRoot({ agents: { default: agent }, runner, transcription: new OpenAITranscriptionService({ client }) }), { logger: ['error'] });
+const app = await NestFactory.create(
+  CopilotKitModule.forRoot({ agents: { default: agent }, runner, transcription: new OpenAITranscriptionService({ client }) }),
+  { logger: ['error'] },
+);
 app.enableShutdownHooks();
 await app.listen(0, '127.0.0.1');
 

@@ -38,7 +38,11 @@ const forms: Array<[string, ActionParameters]> = [
   ['zod 3', z3.object({ title: z3.string().describe('Task title'), priority: z3.enum(['low', 'high']), hours: z3.number().optional() })],
   [
     'valibot',
-    v.object({ title: v.pipe(v.string(), v.description('Task title')), priority: v.picklist(['low', 'high']), hours: v.optional(v.number()) }),
+    v.object({
+      title: v.pipe(v.string(), v.description('Task title')),
+      priority: v.picklist(['low', 'high']),
+      hours: v.optional(v.number()),
+    }),
   ],
   [
     'CopilotKit parameter list',

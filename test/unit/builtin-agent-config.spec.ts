@@ -25,11 +25,17 @@ describe('BuiltInAgent configuration', () => {
   it('takes the key from the environment, or from the options', () => {
     process.env.OPENAI_API_KEY = 'sk-env';
     expect(new BuiltInAgent({ model: 'openai:gpt-4o-mini' }).adapter).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini' });
-    expect(new BuiltInAgent({ model: 'anthropic:claude-x', apiKey: 'sk-ant' }).adapter).toMatchObject({ provider: 'anthropic', model: 'claude-x' });
+    expect(new BuiltInAgent({ model: 'anthropic:claude-x', apiKey: 'sk-ant' }).adapter).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-x',
+    });
   });
 
   it('needs no key when given an adapter with its own client', () => {
-    const adapter = new OpenAIAdapter({ client: { chat: { completions: { create: async () => (async function* () {})() } } }, model: 'local-llama' });
+    const adapter = new OpenAIAdapter({
+      client: { chat: { completions: { create: async () => (async function* () {})() } } },
+      model: 'local-llama',
+    });
     const agent = new BuiltInAgent({ model: adapter, description: 'Local model' });
     expect(agent.adapter).toBe(adapter);
     expect(agent.description).toBe('Local model');

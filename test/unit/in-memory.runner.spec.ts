@@ -32,7 +32,13 @@ describe('InMemoryAgentRunner', () => {
 
     expect(probe.completedRuns).toBe(1);
     const replay = await collect(runner.connect({ threadId: input.threadId }));
-    expect(replay.map((e) => e.type)).toEqual(['RUN_STARTED', 'TEXT_MESSAGE_START', 'TEXT_MESSAGE_CONTENT', 'TEXT_MESSAGE_END', 'RUN_FINISHED']);
+    expect(replay.map((e) => e.type)).toEqual([
+      'RUN_STARTED',
+      'TEXT_MESSAGE_START',
+      'TEXT_MESSAGE_CONTENT',
+      'TEXT_MESSAGE_END',
+      'RUN_FINISHED',
+    ]);
   });
 
   it('gives every subscriber the run from its first event', async () => {
@@ -119,7 +125,8 @@ describe('InMemoryAgentRunner', () => {
     const runner = new InMemoryAgentRunner({ maxRunsPerThread: 2 });
     const threadId = 'thread';
     const runIds = ['r1', 'r2', 'r3'];
-    for (const runId of runIds) await runner.run({ threadId, agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId, runId }) });
+    for (const runId of runIds)
+      await runner.run({ threadId, agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId, runId }) });
 
     const replay = await collect(runner.connect({ threadId }));
     const started = replay.filter((e) => e.type === 'RUN_STARTED') as Array<BaseEvent & { runId: string }>;

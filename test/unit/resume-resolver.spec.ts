@@ -4,13 +4,16 @@ import { pendingInterrupts, resolveResume } from '../../lib/approvals/resume-res
 
 const a = approvalInterrupt('t1', 'deleteTask', { id: 1 }, {});
 const b = approvalInterrupt('t2', 'renameTask', { id: 2 }, { allowEdits: true, expiresInMs: 1000 }, 0);
-const finished = (outcome?: unknown) => ({ type: EventType.RUN_FINISHED, threadId: 't', runId: 'r', ...(outcome ? { outcome } : {}) }) as BaseEvent;
+const finished = (outcome?: unknown) =>
+  ({ type: EventType.RUN_FINISHED, threadId: 't', runId: 'r', ...(outcome ? { outcome } : {}) }) as BaseEvent;
 
 describe('pendingInterrupts', () => {
   it('reads the interrupts of the last run only when it ended paused', () => {
     expect(pendingInterrupts([finished({ type: 'interrupt', interrupts: [a, b] })])).toEqual([a, b]);
     expect(pendingInterrupts([finished({ type: 'interrupt', interrupts: [a] }), finished()])).toEqual([]);
-    expect(pendingInterrupts([finished({ type: 'interrupt', interrupts: [a] }), { type: EventType.RUN_ERROR, message: 'x' } as BaseEvent])).toEqual([]);
+    expect(
+      pendingInterrupts([finished({ type: 'interrupt', interrupts: [a] }), { type: EventType.RUN_ERROR, message: 'x' } as BaseEvent]),
+    ).toEqual([]);
     expect(pendingInterrupts([])).toEqual([]);
   });
 });
@@ -22,9 +25,15 @@ describe('resolveResume', () => {
   });
 
   it('refuses a resume with nothing pending, unknown ids, or a partial answer', () => {
-    expect(() => resolveResume([], [{ interruptId: a.id, status: 'resolved' }])).toThrow(expect.objectContaining({ code: 'NOTHING_PENDING' }));
-    expect(() => resolveResume([a], [{ interruptId: 'x', status: 'resolved' }])).toThrow(expect.objectContaining({ code: 'UNKNOWN_INTERRUPT' }));
-    expect(() => resolveResume([a, b], [{ interruptId: a.id, status: 'resolved' }], 0)).toThrow(expect.objectContaining({ code: 'PARTIAL_RESUME' }));
+    expect(() => resolveResume([], [{ interruptId: a.id, status: 'resolved' }])).toThrow(
+      expect.objectContaining({ code: 'NOTHING_PENDING' }),
+    );
+    expect(() => resolveResume([a], [{ interruptId: 'x', status: 'resolved' }])).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_INTERRUPT' }),
+    );
+    expect(() => resolveResume([a, b], [{ interruptId: a.id, status: 'resolved' }], 0)).toThrow(
+      expect.objectContaining({ code: 'PARTIAL_RESUME' }),
+    );
   });
 
   it('refuses approving after expiry but accepts cancelling', () => {

@@ -30,7 +30,11 @@ const e = (type: string, fields: Record<string, unknown> = {}) => ({ type, ...fi
 
 describe('RunEventGuard', () => {
   it('has an oracle that does reject a broken stream', async () => {
-    const unguarded = [e('RUN_STARTED', { threadId: 't', runId: 'r' }), e('TEXT_MESSAGE_START', { messageId: 'm' }), e('RUN_FINISHED', { threadId: 't', runId: 'r' })];
+    const unguarded = [
+      e('RUN_STARTED', { threadId: 't', runId: 'r' }),
+      e('TEXT_MESSAGE_START', { messageId: 'm' }),
+      e('RUN_FINISHED', { threadId: 't', runId: 'r' }),
+    ];
     await expect(clientAccepts(unguarded as BaseEvent[])).rejects.toThrow(/text messages are still active/);
   });
 

@@ -45,7 +45,11 @@ describe('parseRunAgentInput', () => {
   it('names the offending fields', () => {
     const error = failure({ ...runInput(), runId: 42, messages: [{ id: 'a', role: 'assistant', content: null }] });
     expect(error.details.map((d) => d.field)).toEqual(['runId', 'messages[0].content']);
-    expect(error.getResponse()).toMatchObject({ statusCode: 400, error: 'Invalid request body', message: expect.stringMatching(/^runId: /) });
+    expect(error.getResponse()).toMatchObject({
+      statusCode: 400,
+      error: 'Invalid request body',
+      message: expect.stringMatching(/^runId: /),
+    });
   });
 
   it('refuses a body nested deeper than any conversation needs', () => {

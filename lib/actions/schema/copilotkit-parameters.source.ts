@@ -25,8 +25,7 @@ function toPropertySchema(parameter: CopilotKitParameter, location: string): Jso
   const isArray = type.endsWith('[]');
   const base = isArray ? type.slice(0, -2) : type;
   if (!['string', 'number', 'boolean', 'object'].includes(base)) throw new Error(`${location}: unknown type '${type}'.`);
-  let item: JsonSchema =
-    base === 'object' ? toObjectSchema(parameter.attributes ?? [], location) : { type: base };
+  let item: JsonSchema = base === 'object' ? toObjectSchema(parameter.attributes ?? [], location) : { type: base };
   if (parameter.enum) item = { ...item, enum: parameter.enum };
   const schema: JsonSchema = isArray ? { type: 'array', items: item } : item;
   return parameter.description ? { ...schema, description: parameter.description } : schema;

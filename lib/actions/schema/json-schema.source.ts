@@ -12,7 +12,7 @@ export function jsonSchemaSource(schema: JsonSchema, location: string): ActionSc
   try {
     check = ajv.compile(jsonSchema);
   } catch (error) {
-    throw new Error(`${location}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${location}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return {
     jsonSchema,
@@ -24,7 +24,10 @@ export function jsonSchemaSource(schema: JsonSchema, location: string): ActionSc
 }
 
 function describeAjvError(error: ErrorObject): { path: string; message: string } {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   const path = segments.reduce((out, key) => (/^\d+$/.test(key) ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
   const message =

@@ -43,7 +43,11 @@ async function toJsonSchema(schema: StandardSchemaLike, location: string): Promi
     return zodToJsonSchema(schema as never, { target: 'jsonSchema7', $refStrategy: 'none' }) as JsonSchema;
   }
   if (standard.vendor === 'valibot') {
-    const { toJsonSchema } = await optional<typeof import('@valibot/to-json-schema')>('@valibot/to-json-schema', location, 'valibot schemas');
+    const { toJsonSchema } = await optional<typeof import('@valibot/to-json-schema')>(
+      '@valibot/to-json-schema',
+      location,
+      'valibot schemas',
+    );
     return toJsonSchema(schema as never) as JsonSchema;
   }
   throw new Error(

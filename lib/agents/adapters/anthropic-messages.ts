@@ -14,7 +14,10 @@ interface AnthropicMessage {
  * goes back as the thinking block of the assistant turn after it, and consecutive turns of one role
  * are merged (the API requires alternation, and the first turn must be the user's).
  */
-export function toAnthropicRequest(system: string | undefined, messages: readonly Message[]): { system?: string; messages: AnthropicMessage[] } {
+export function toAnthropicRequest(
+  system: string | undefined,
+  messages: readonly Message[],
+): { system?: string; messages: AnthropicMessage[] } {
   const systemParts = system ? [system] : [];
   const out: AnthropicMessage[] = [];
   let pendingThinking: Block | undefined;

@@ -56,7 +56,8 @@ export class AnthropicAdapter implements ModelAdapter {
       max_tokens: settings.maxOutputTokens ?? Math.max(this.defaultMaxTokens, (budget ?? 0) + 1024),
       stream: true,
       ...(request.tools.length > 0 && { tools: toAnthropicTools(request.tools) }),
-      ...(request.tools.length > 0 && settings.parallelToolCalls === false && { tool_choice: { type: 'auto', disable_parallel_tool_use: true } }),
+      ...(request.tools.length > 0 &&
+        settings.parallelToolCalls === false && { tool_choice: { type: 'auto', disable_parallel_tool_use: true } }),
       ...(settings.temperature !== undefined && { temperature: settings.temperature }),
       ...(settings.topP !== undefined && { top_p: settings.topP }),
       ...(settings.stopSequences && { stop_sequences: settings.stopSequences }),

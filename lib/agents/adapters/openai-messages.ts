@@ -52,7 +52,8 @@ export function toOpenAITools(tools: readonly ModelTool[]): Part[] {
 
 /** Tool results are text for the model; an error is said so explicitly. */
 export function toolContent(content: string | InputContent[], error?: string): string {
-  const text = typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
+  const text =
+    typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
   return error ? `Error: ${error}${text ? `\n${text}` : ''}` : text;
 }
 

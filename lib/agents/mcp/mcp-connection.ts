@@ -56,7 +56,12 @@ export class McpConnection {
         : new StreamableHTTPClientTransport(this.server.url, {
             requestInit,
             // The optional GET stream is for server notifications only; do not retry it for long.
-            reconnectionOptions: { initialReconnectionDelay: 1_000, maxReconnectionDelay: 30_000, reconnectionDelayGrowFactor: 2, maxRetries: 2 },
+            reconnectionOptions: {
+              initialReconnectionDelay: 1_000,
+              maxReconnectionDelay: 30_000,
+              reconnectionDelayGrowFactor: 2,
+              maxRetries: 2,
+            },
           });
     client.onclose = () => (this.lost = true);
     // Failed requests are reported where they are made. The only other errors are of the

@@ -37,7 +37,10 @@ export class McpRunTools {
   readonly tools: ModelTool[];
   private readonly entries: Map<string, McpToolEntry>;
 
-  constructor(entries: McpToolEntry[], private readonly signal: AbortSignal) {
+  constructor(
+    entries: McpToolEntry[],
+    private readonly signal: AbortSignal,
+  ) {
     this.entries = new Map(entries.map((entry) => [entry.tool.name, entry]));
     this.tools = entries.map((entry) => entry.tool);
   }

@@ -7,6 +7,7 @@ import { isInstalled } from '../../platform/package-require.cjs';
  * A header whose value is `undefined` (the caller sent none) is left out.
  */
 export type McpHeadersResolver = (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's own request type, e.g. `(req) => req.user`
   request: any,
 ) => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
 
@@ -34,6 +35,7 @@ export interface McpServerConfig {
    */
   perUser?: boolean;
   /** Tells callers apart for `perUser`, e.g. `(req) => req.user?.id`. Combined with the headers' hash. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the app's own request type
   userKey?: (request: any) => string | undefined | Promise<string | undefined>;
   /** Most connections kept open for this server when pooled per caller; the least recently used is closed. Default 100. */
   maxConnections?: number;
@@ -93,7 +95,8 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
     const url = parseUrl(server.url);
     if (!url) problem(`'url' must be an http(s) URL.`);
     const transport = server.transport ?? 'http';
-    if (transport !== 'http' && transport !== 'sse') problem(`'transport' must be 'http' or 'sse', got ${JSON.stringify(server.transport)}.`);
+    if (transport !== 'http' && transport !== 'sse')
+      problem(`'transport' must be 'http' or 'sse', got ${JSON.stringify(server.transport)}.`);
     const headers = server.headers ?? {};
     const dynamic = typeof headers === 'function';
     if (!dynamic && !isStringRecord(headers)) problem(`'headers' must be a record of strings or a function of the request returning one.`);
@@ -104,18 +107,24 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
     const perUser = server.perUser ?? (dynamic || server.userKey !== undefined);
     if (server.perUser === false && dynamic) {
       // A shared connection would keep sending the headers of whichever caller opened it.
-      problem(`'headers' is a function of the request, so connections must be per caller; remove 'perUser: false' or make the headers static.`);
+      problem(
+        `'headers' is a function of the request, so connections must be per caller; remove 'perUser: false' or make the headers static.`,
+      );
     }
     if (server.perUser === true && !dynamic && server.userKey === undefined) {
       problem(`'perUser' needs a way to tell callers apart: 'headers' as a function of the request, or 'userKey'.`);
     }
     const guards = server.guards ?? [];
-    if (!Array.isArray(guards) || !guards.every((guard) => typeof guard === 'function' || typeof (guard as CanActivate)?.canActivate === 'function')) {
+    if (
+      !Array.isArray(guards) ||
+      !guards.every((guard) => typeof guard === 'function' || typeof (guard as CanActivate)?.canActivate === 'function')
+    ) {
       problem(`'guards' must be an array of guard classes or instances.`);
     }
     const number = (field: 'maxConnections' | 'connectTimeoutMs' | 'callTimeoutMs' | 'toolsTtlMs', fallback: number) => {
       const value = server[field] ?? fallback;
-      if (!Number.isSafeInteger(value) || (value as number) < 1) problem(`'${field}' must be a positive integer, got ${String(server[field])}.`);
+      if (!Number.isSafeInteger(value) || (value as number) < 1)
+        problem(`'${field}' must be a positive integer, got ${String(server[field])}.`);
       return value as number;
     };
     return {

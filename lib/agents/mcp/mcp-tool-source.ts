@@ -30,7 +30,10 @@ export class McpToolSource {
   constructor(private readonly servers: ResolvedMcpServer[]) {
     for (const server of servers) {
       this.pools.set(server.name, new McpClientPool(server));
-      this.handlers.set(server.name, Object.defineProperty(() => undefined, 'name', { value: server.name }));
+      this.handlers.set(
+        server.name,
+        Object.defineProperty(() => undefined, 'name', { value: server.name }),
+      );
     }
   }
 
@@ -50,7 +53,11 @@ export class McpToolSource {
   private async mayUse(server: ResolvedMcpServer, authorize: McpAuthorizer | undefined): Promise<boolean> {
     if (server.guards.length === 0) return true;
     if (!authorize) return false;
-    return authorize(server.guards, { label: `MCP server '${server.name}'`, hostClass: McpToolSource, handler: this.handlers.get(server.name)! });
+    return authorize(server.guards, {
+      label: `MCP server '${server.name}'`,
+      hostClass: McpToolSource,
+      handler: this.handlers.get(server.name)!,
+    });
   }
 
   async close(): Promise<void> {
@@ -63,7 +70,9 @@ export class McpToolSource {
     try {
       identity = await identify(server, request);
     } catch (error) {
-      logger.warn(`MCP server '${server.name}': resolving the headers of this caller failed (${describeError(error)}); its tools are left out of the run.`);
+      logger.warn(
+        `MCP server '${server.name}': resolving the headers of this caller failed (${describeError(error)}); its tools are left out of the run.`,
+      );
       return [];
     }
     const connection = await pool.acquire(identity.key, identity.headers);
@@ -126,6 +135,8 @@ async function identify(server: ResolvedMcpServer, request: unknown): Promise<{ 
   const canonical = Object.entries(headers)
     .map(([name, value]) => [name.toLowerCase(), value])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const key = createHash('sha256').update(JSON.stringify([user ?? null, canonical])).digest('hex');
+  const key = createHash('sha256')
+    .update(JSON.stringify([user ?? null, canonical]))
+    .digest('hex');
   return { headers, key };
 }

@@ -1,5 +1,6 @@
 /** What migrations use of a `pg` Pool or client. */
 export interface PgQueryable {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in `pg`: each query casts its rows to its own row type
   query(sql: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
 }
 
@@ -63,7 +64,10 @@ export function checkSchemaName(schema: string): string {
  * Brings the schema to the current version. Safe to call from every instance at boot, or once from
  * a deployment step (`await migratePostgres(pool, 'copilotkit')`) with `migrate: false` on the runner.
  */
-export async function migratePostgres(pool: { connect(): Promise<PgQueryable & { release(): void }> }, schema = 'copilotkit'): Promise<number> {
+export async function migratePostgres(
+  pool: { connect(): Promise<PgQueryable & { release(): void }> },
+  schema = 'copilotkit',
+): Promise<number> {
   const s = checkSchemaName(schema);
   const client = await pool.connect();
   try {
@@ -74,7 +78,9 @@ export async function migratePostgres(pool: { connect(): Promise<PgQueryable & {
     const { rows } = await client.query(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
     const current = Number(rows[0].version);
     if (current > POSTGRES_SCHEMA_VERSION) {
-      throw new Error(`schema ${s} is at version ${current}, newer than this version of nestjs-copilotkit knows (${POSTGRES_SCHEMA_VERSION}).`);
+      throw new Error(
+        `schema ${s} is at version ${current}, newer than this version of nestjs-copilotkit knows (${POSTGRES_SCHEMA_VERSION}).`,
+      );
     }
     for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
       await client.query(migration.sql(s));

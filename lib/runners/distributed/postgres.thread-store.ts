@@ -4,14 +4,7 @@ import { CopilotKitConfigurationError } from '../../errors/copilotkit-configurat
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
-import {
-  ThreadStore,
-  type BeginRunResult,
-  type StoredRun,
-  type ThreadPage,
-  type ThreadQuery,
-  type ThreadRecord,
-} from '../thread-store.js';
+import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 
@@ -74,7 +67,9 @@ export class PostgresThreadStore extends ThreadStore {
       if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
       else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount) {
         result = 'busy';
-      } else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount) {
+      } else if (
+        (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount
+      ) {
         result = 'duplicate-run';
       }
       if (result !== 'started') {
@@ -142,7 +137,14 @@ export class PostgresThreadStore extends ThreadStore {
        WHERE owner_id IS NOT DISTINCT FROM $1 AND ($2::text IS NULL OR agent_id = $2) AND ($3 OR NOT archived)
          AND ($4::bigint IS NULL OR updated_at < $4 OR (updated_at = $4 AND id > $5))
        ORDER BY updated_at DESC, id LIMIT $6`,
-      [query.ownerId ?? null, query.agentId ?? null, query.includeArchived ?? false, after?.updatedAt ?? null, after?.id ?? '', query.limit + 1],
+      [
+        query.ownerId ?? null,
+        query.agentId ?? null,
+        query.includeArchived ?? false,
+        after?.updatedAt ?? null,
+        after?.id ?? '',
+        query.limit + 1,
+      ],
     );
     return threadPage(rows as ThreadRow[], query.limit);
   }
@@ -197,7 +199,9 @@ export class PostgresThreadStore extends ThreadStore {
 }
 
 function createPool(options: Record<string, unknown>): PgPoolLike {
-  let pg: { Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown } };
+  let pg: {
+    Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown };
+  };
   try {
     pg = packageRequire('pg');
   } catch {
@@ -208,4 +212,3 @@ function createPool(options: Record<string, unknown>): PgPoolLike {
   pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
   return pool;
 }
-

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import { Observable } from 'rxjs';
-import type { IdentifiedEvent } from '../agent-runner.js';
-import { rawEventId } from '../event-id.js';
+import type { IdentifiedEvent } from '../../protocol/identified-event.js';
+import { rawEventId } from '../../protocol/event-id.js';
 import { StoreAgentRunner, type StoreAgentRunnerOptions } from '../store-agent-runner.js';
 import type { StoredRun } from '../thread-store.js';
 import { PostgresThreadStore, type PostgresThreadStoreOptions } from './postgres.thread-store.js';
@@ -85,7 +85,9 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
         if (!closed && stored?.status === 'finished') subscriber.complete();
       })().catch((error: unknown) => {
         logger.error(`Could not follow run '${run.runId}' on another instance: ${String(error)}`);
-        subscriber.next({ event: { type: EventType.RUN_ERROR, message: 'The run could not be followed.', code: 'EVENT_BUS_UNAVAILABLE' } as BaseEvent });
+        subscriber.next({
+          event: { type: EventType.RUN_ERROR, message: 'The run could not be followed.', code: 'EVENT_BUS_UNAVAILABLE' } as BaseEvent,
+        });
         subscriber.complete();
       });
       return () => {

@@ -3,14 +3,7 @@ import { CopilotKitConfigurationError } from '../../errors/copilotkit-configurat
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
-import {
-  ThreadStore,
-  type BeginRunResult,
-  type StoredRun,
-  type ThreadPage,
-  type ThreadQuery,
-  type ThreadRecord,
-} from '../thread-store.js';
+import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite.migrations.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 
@@ -78,7 +71,8 @@ export class SqliteThreadStore extends ThreadStore {
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     const now = Date.now();
     const begin = this.db.transaction((): BeginRunResult => {
-      const thread = this.db.prepare('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as { owner_id: string | null } | undefined;
+      const thread = this.db.prepare('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as
+        { owner_id: string | null } | undefined;
       if (!thread) {
         this.db
           .prepare('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
@@ -99,7 +93,8 @@ export class SqliteThreadStore extends ThreadStore {
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
     const append = this.db.transaction(() => {
-      const run = this.db.prepare('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as { position: number } | undefined;
+      const run = this.db.prepare('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
+        { position: number } | undefined;
       if (!run) return;
       const insert = this.db.prepare('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
       events.forEach((event, offset) => insert.run(run.position, fromSeq + offset, JSON.stringify(event)));
@@ -110,7 +105,9 @@ export class SqliteThreadStore extends ThreadStore {
   async endRun(threadId: string, runId: string): Promise<void> {
     const now = Date.now();
     this.db.transaction(() => {
-      this.db.prepare("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?").run(threadId, runId);
+      this.db
+        .prepare("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?")
+        .run(threadId, runId);
       this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
     })();
   }
@@ -198,7 +195,8 @@ export class SqliteThreadStore extends ThreadStore {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const current = (this.db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+    const current =
+      (this.db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
     if (current > SQLITE_SCHEMA_VERSION) {
       throw new CopilotKitConfigurationError(
         `the SQLite database has schema version ${current}, newer than this version of nestjs-copilotkit knows (${SQLITE_SCHEMA_VERSION}). Upgrade the package.`,
@@ -222,4 +220,3 @@ function openDatabase(path: string): SqliteDatabaseLike {
   }
   return new Database(path);
 }
-

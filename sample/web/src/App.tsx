@@ -45,8 +45,8 @@ export function App() {
         <h1>Task board</h1>
         {mode === 'demo' && (
           <p className="demo" data-testid="demo-banner">
-            Demo mode: no OPENAI_API_KEY or ANTHROPIC_API_KEY is set, so the assistant is a scripted local LLM. Try “add a task”,
-            “highlight the first task”, “who am I?”, “delete task 3” or “tell me a long story”.
+            Demo mode: no OPENAI_API_KEY or ANTHROPIC_API_KEY is set, so the assistant is a scripted local LLM. Try “add a task”, “highlight
+            the first task”, “who am I?”, “delete task 3” or “tell me a long story”.
           </p>
         )}
         {session && (
@@ -58,8 +58,12 @@ export function App() {
       </header>
       {!session ? (
         <main className="login">
-          <button data-testid="login-ann" onClick={() => void signIn('ann')}>Sign in as Ann (admin)</button>
-          <button data-testid="login-bob" onClick={() => void signIn('bob')}>Sign in as Bob (member)</button>
+          <button data-testid="login-ann" onClick={() => void signIn('ann')}>
+            Sign in as Ann (admin)
+          </button>
+          <button data-testid="login-bob" onClick={() => void signIn('bob')}>
+            Sign in as Bob (member)
+          </button>
         </main>
       ) : (
         <CopilotKitProvider runtimeUrl="/copilotkit" headers={headers} useSingleEndpoint={false} enableInspector={false}>

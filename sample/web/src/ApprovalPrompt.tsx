@@ -14,8 +14,12 @@ export function ApprovalPrompt() {
       ) : (
         <div className="tool-card approval-card" data-testid="approval-card">
           <span>{interrupt.message ?? 'Allow this action?'}</span>
-          <button data-testid="approve" onClick={() => void resolve({ approved: true })}>Approve</button>
-          <button data-testid="decline" onClick={() => void resolve({ approved: false })}>Decline</button>
+          <button data-testid="approve" onClick={() => void resolve({ approved: true })}>
+            Approve
+          </button>
+          <button data-testid="decline" onClick={() => void resolve({ approved: false })}>
+            Decline
+          </button>
         </div>
       ),
   });

@@ -29,7 +29,9 @@ export function Board({ token, highlighted }: { token: string; highlighted: numb
           >
             <span className={`priority ${task.priority}`}>{task.priority}</span>
             <span className="title">{task.title}</span>
-            <span className="owner">#{task.id} · {task.createdBy}</span>
+            <span className="owner">
+              #{task.id} · {task.createdBy}
+            </span>
           </li>
         ))}
       </ul>

@@ -48,7 +48,9 @@ console.log(
   JSON.stringify({
     twoBuilds: first.CopilotRuntime !== second.CopilotRuntime,
     sameOptionsToken: first.COPILOTKIT_OPTIONS === second.COPILOTKIT_OPTIONS,
-    errorsAcross: new second.ThreadBusyException('t') instanceof first.ThreadBusyException && new first.CopilotKitConfigurationError('x') instanceof second.CopilotKitConfigurationError,
+    errorsAcross:
+      new second.ThreadBusyException('t') instanceof first.ThreadBusyException &&
+      new first.CopilotKitConfigurationError('x') instanceof second.CopilotKitConfigurationError,
     subclassAcross: new first.InvalidCopilotAgentError(class NotAnAgent {}) instanceof second.CopilotKitConfigurationError,
     otherErrorsApart: !(new first.ThreadBusyException('t') instanceof second.ThreadNotFoundException),
     sameRuntime: app.get(UsesOtherBuild).runtime === runtime,

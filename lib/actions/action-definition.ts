@@ -1,6 +1,6 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import type { DiscoveryService } from '@nestjs/core';
-import type { ActionSchema } from '../actions/schema/action-schema.js';
+import type { ActionSchema } from './schema/action-schema.js';
 import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
 
 export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];

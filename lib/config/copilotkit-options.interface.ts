@@ -1,8 +1,8 @@
 import type { CanActivate, DynamicModule, ForwardReference, Type } from '@nestjs/common';
 import type { AgentRunner } from '../runners/agent-runner.js';
-import type { ThreadOwnerResolver } from '../runtime/thread-owner.js';
+import type { ThreadOwnerResolver } from '../runners/thread-owner.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
-import type { AgentsSource } from './ag-ui-agent.interface.js';
+import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 
 /** Runtime options; in `forRootAsync` these are what the factory returns. */

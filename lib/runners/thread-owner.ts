@@ -16,7 +16,11 @@ export const defaultThreadOwner: ThreadOwnerResolver = (request) => {
  * authentication) is open to every caller. Anything else is answered exactly like a thread that
  * does not exist.
  */
-export function assertThreadAccess(thread: ThreadRecord | undefined, threadId: string, ownerId: string | undefined): ThreadRecord | undefined {
+export function assertThreadAccess(
+  thread: ThreadRecord | undefined,
+  threadId: string,
+  ownerId: string | undefined,
+): ThreadRecord | undefined {
   if (thread && thread.ownerId !== undefined && thread.ownerId !== ownerId) throw new ThreadNotFoundException(threadId);
   return thread;
 }

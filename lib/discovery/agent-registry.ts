@@ -36,11 +36,16 @@ export class AgentRegistry {
   /** Registers a `@CopilotAgent`; a name taken by another agent fails the boot. */
   addDiscovered(agentId: string, agent: DiscoveredAgent): void {
     if (!URL_SAFE_ID.test(agentId)) {
-      throw new CopilotKitConfigurationError(`@CopilotAgent ${agent.location}: name '${agentId}' is not URL-safe; use letters, digits, '.', '_', '~' and '-'.`);
+      throw new CopilotKitConfigurationError(
+        `@CopilotAgent ${agent.location}: name '${agentId}' is not URL-safe; use letters, digits, '.', '_', '~' and '-'.`,
+      );
     }
-    const other = this.discovered.get(agentId)?.location ?? (this.fixed && Object.hasOwn(this.fixed, agentId) ? 'the agents of forRoot' : undefined);
+    const other =
+      this.discovered.get(agentId)?.location ?? (this.fixed && Object.hasOwn(this.fixed, agentId) ? 'the agents of forRoot' : undefined);
     if (other) {
-      throw new CopilotKitConfigurationError(`two agents are named '${agentId}': @CopilotAgent ${agent.location} and ${other}. Rename one.`);
+      throw new CopilotKitConfigurationError(
+        `two agents are named '${agentId}': @CopilotAgent ${agent.location} and ${other}. Rename one.`,
+      );
     }
     this.discovered.set(agentId, agent);
   }

@@ -1,6 +1,5 @@
 import { EventType, type AssistantMessage, type BaseEvent, type Message, type RunAgentInput } from '@ag-ui/core';
-
-type Loose = BaseEvent & Record<string, any>;
+import type { LooseEvent } from './event-normalizer.js';
 
 /**
  * The input a run announces on RUN_STARTED: only the messages the thread has not seen before.
@@ -14,7 +13,7 @@ export function announcedInput(input: RunAgentInput, known: ReadonlySet<string>)
 
 /** Adds to `into` the id of every message a run announced or produced. */
 export function collectMessageIds(events: readonly BaseEvent[], into: Set<string>): void {
-  for (const event of events as Loose[]) {
+  for (const event of events as LooseEvent[]) {
     if (event.type === EventType.RUN_STARTED) {
       for (const message of (event.input as RunAgentInput | undefined)?.messages ?? []) into.add(message.id);
       continue;
@@ -41,7 +40,7 @@ export function messagesFromEvents(events: readonly BaseEvent[]): Message[] {
   };
   const toolOwner = new Map<string, AssistantMessage>();
 
-  for (const event of events as Loose[]) {
+  for (const event of events as LooseEvent[]) {
     switch (event.type) {
       case EventType.RUN_STARTED:
         for (const message of (event.input as RunAgentInput | undefined)?.messages ?? []) {
@@ -73,7 +72,10 @@ export function messagesFromEvents(events: readonly BaseEvent[]): Message[] {
           add(owner);
         }
         const assistant = owner as AssistantMessage;
-        assistant.toolCalls = [...(assistant.toolCalls ?? []), { id: event.toolCallId, type: 'function', function: { name: event.toolCallName, arguments: '' } }];
+        assistant.toolCalls = [
+          ...(assistant.toolCalls ?? []),
+          { id: event.toolCallId, type: 'function', function: { name: event.toolCallName, arguments: '' } },
+        ];
         toolOwner.set(event.toolCallId, assistant);
         break;
       }
@@ -107,7 +109,7 @@ export function messagesFromEvents(events: readonly BaseEvent[]): Message[] {
 /** The thread's state: the last snapshot, with later deltas applied by the compaction of each run. */
 export function stateFromEvents(events: readonly BaseEvent[]): unknown {
   let state: unknown = null;
-  for (const event of events as Loose[]) if (event.type === EventType.STATE_SNAPSHOT) state = event.snapshot;
+  for (const event of events as LooseEvent[]) if (event.type === EventType.STATE_SNAPSHOT) state = event.snapshot;
   return state;
 }
 
@@ -128,7 +130,11 @@ export function authoritativeHistory(stored: readonly Message[], known: Readonly
     if (message.role === 'user') return [message];
     if (message.role === 'tool') return pending.delete(message.toolCallId) ? [message] : [];
     if (stored.length === 0 && (message.role === 'assistant' || message.role === 'system' || message.role === 'developer')) {
-      return message.role === 'assistant' ? (message.content ? [{ id: message.id, role: 'assistant', content: message.content }] : []) : [message];
+      return message.role === 'assistant'
+        ? message.content
+          ? [{ id: message.id, role: 'assistant', content: message.content }]
+          : []
+        : [message];
     }
     return [];
   });

@@ -1,14 +1,14 @@
-import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
-import type { AgentsSource } from './interfaces/ag-ui-agent.interface.js';
-import type { CopilotKitHooks } from './hooks/copilotkit-hooks.interface.js';
-import { HOOK_METHODS } from './hooks/request-hooks.js';
-import type { CopilotKitModuleOptions } from './interfaces/copilotkit-options.interface.js';
-import { AgentRunner } from './runners/agent-runner.js';
-import { InMemoryAgentRunner } from './runners/in-memory.runner.js';
-import { defaultThreadOwner, type ThreadOwnerResolver } from './runtime/thread-owner.js';
-import { parseByteSize } from './http/payload-too-large.js';
-import type { TranscriptionService } from './transcription/transcription.service.js';
-import { DEFAULT_MAX_AUDIO_BYTES } from './transcription/audio-upload.js';
+import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
+import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
+import { HOOK_METHODS } from '../hooks/request-hooks.js';
+import type { CopilotKitModuleOptions } from './copilotkit-options.interface.js';
+import { AgentRunner } from '../runners/agent-runner.js';
+import { InMemoryAgentRunner } from '../runners/in-memory.runner.js';
+import { defaultThreadOwner, type ThreadOwnerResolver } from '../runners/thread-owner.js';
+import { parseByteSize } from './byte-size.js';
+import type { TranscriptionService } from '../transcription/transcription.service.js';
+import { DEFAULT_MAX_AUDIO_BYTES } from '../transcription/audio-upload.js';
 
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
@@ -52,7 +52,9 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   const problems: string[] = [];
   for (const key of Object.keys(given)) {
     if (!KNOWN_OPTIONS.has(key)) {
-      problems.push(`unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')}; path, guards, imports and isGlobal go beside the factory in forRootAsync).`);
+      problems.push(
+        `unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')}; path, guards, imports and isGlobal go beside the factory in forRootAsync).`,
+      );
     }
   }
   const runner = given.runner ?? new InMemoryAgentRunner();
@@ -70,7 +72,8 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     problems.push(`'cancelRunOnDisconnect' must be a boolean.`);
   }
   const bodyLimitBytes = parseByteSize(given.bodyLimit ?? '10mb');
-  if (bodyLimitBytes === undefined) problems.push(`'bodyLimit' must be a size such as '10mb' or a number of bytes; got ${String(given.bodyLimit)}.`);
+  if (bodyLimitBytes === undefined)
+    problems.push(`'bodyLimit' must be a size such as '10mb' or a number of bytes; got ${String(given.bodyLimit)}.`);
   if (given.threadOwner !== undefined && typeof given.threadOwner !== 'function') {
     problems.push(`'threadOwner' must be a function (request) => owner id.`);
   }
@@ -83,13 +86,16 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   const hooks = given.hooks === undefined ? [] : [given.hooks].flat();
   hooks.forEach((entry, index) => {
     const valid =
-      typeof entry === 'object' && entry !== null &&
+      typeof entry === 'object' &&
+      entry !== null &&
       HOOK_METHODS.some((name) => name in entry) &&
       HOOK_METHODS.every((name) => entry[name] === undefined || typeof entry[name] === 'function');
     if (!valid) problems.push(`'hooks'[${index}] must be an object with beforeRequest, afterRequest or onError functions.`);
   });
   if (given.transcription !== undefined && typeof (given.transcription as { transcribe?: unknown } | null)?.transcribe !== 'function') {
-    problems.push(`'transcription' must be a TranscriptionService (an object with transcribe(input)), such as new OpenAITranscriptionService().`);
+    problems.push(
+      `'transcription' must be a TranscriptionService (an object with transcribe(input)), such as new OpenAITranscriptionService().`,
+    );
   }
   const maxAudioBytes = given.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
   if (!Number.isSafeInteger(maxAudioBytes) || maxAudioBytes < 1) {

@@ -1,9 +1,3 @@
-/** Injection token of the resolved (validated, defaulted) module options. */
-export const COPILOTKIT_OPTIONS = Symbol.for('nestjs-copilotkit:options');
-
-/** Default route prefix of the CopilotKit controller. */
-export const DEFAULT_COPILOTKIT_PATH = 'copilotkit';
-
 /** Metadata of `@CopilotAction()` on a method. */
 export const COPILOT_ACTION_METADATA = 'nestjs-copilotkit:action';
 /** Metadata of `@CopilotAgent()` on a class. */

@@ -1,11 +1,15 @@
 import { compactEvents } from '@ag-ui/client';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { IdentifiedEvent } from './agent-runner.js';
+import type { IdentifiedEvent } from './identified-event.js';
 import { compactedEventId, parseEventId, rawEventId, type EventPosition } from './event-id.js';
-import type { StoredRun } from './thread-store.js';
+import type { LooseEvent } from './event-normalizer.js';
 
-type Loose = BaseEvent & Record<string, unknown>;
+/** A stored run, as far as replaying it goes. */
+export interface RunEvents {
+  runId: string;
+  events: BaseEvent[];
+}
 
 /** Which START opens a construct, which END closes it, and what identifies it. */
 const OPENERS: Record<string, { closer: string; key: string }> = {
@@ -26,7 +30,7 @@ const CLOSERS = new Map(Object.entries(OPENERS).map(([opener, { closer, key }]) 
 export function resumePrelude(seen: readonly BaseEvent[]): BaseEvent[] {
   const open = new Map<string, BaseEvent>();
   let started: BaseEvent | undefined;
-  for (const event of seen as Loose[]) {
+  for (const event of seen as LooseEvent[]) {
     if (event.type === EventType.RUN_STARTED) started = event;
     const opener = OPENERS[event.type];
     if (opener) open.set(`${event.type}:${String(event[opener.key])}`, event);
@@ -37,7 +41,7 @@ export function resumePrelude(seen: readonly BaseEvent[]): BaseEvent[] {
 }
 
 /** A finished run as a `connect` replays it: compacted, each event with its compacted id. */
-export function compactedRun(run: StoredRun): IdentifiedEvent[] {
+export function compactedRun(run: RunEvents): IdentifiedEvent[] {
   return compactEvents(run.events).map((event, index) => ({ id: compactedEventId(run.runId, index), event }));
 }
 
@@ -46,7 +50,7 @@ export function compactedRun(run: StoredRun): IdentifiedEvent[] {
  * stopped, only what follows that point (the rest of that run, behind a prelude, then later runs).
  * A position in a run that is no longer stored replays everything.
  */
-export function replayFinishedRuns(runs: readonly StoredRun[], from: EventPosition | undefined): IdentifiedEvent[] {
+export function replayFinishedRuns(runs: readonly RunEvents[], from: EventPosition | undefined): IdentifiedEvent[] {
   const at = from ? runs.findIndex((run) => run.runId === from.runId) : -1;
   if (!from || at < 0) return runs.flatMap(compactedRun);
   const run = runs[at];

@@ -51,9 +51,7 @@ function upgradeLegacyParts(body: Record<string, unknown>): Record<string, unkno
   if (!Array.isArray(messages) || !messages.some(hasLegacyPart)) return body;
   return {
     ...body,
-    messages: messages.map((message) =>
-      hasLegacyPart(message) ? { ...message, content: message.content.map(upgradePart) } : message,
-    ),
+    messages: messages.map((message) => (hasLegacyPart(message) ? { ...message, content: message.content.map(upgradePart) } : message)),
   };
 }
 
