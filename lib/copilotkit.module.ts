@@ -1,5 +1,5 @@
-import { Module, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { Inject, Module, Optional, type CanActivate, type DynamicModule, type Type } from '@nestjs/common';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { COPILOTKIT_OPTIONS, DEFAULT_COPILOTKIT_PATH } from './config/copilotkit.constants.js';
 import {
   COPILOTKIT_ASYNC_OPTIONS_TYPE,
@@ -14,8 +14,11 @@ import { createThreadsController } from './http/threads.controller.js';
 import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body.installer.js';
 import { EnvelopeStreamWriter } from './http/envelope-stream.writer.js';
 import { StreamConnections } from './http/stream-connections.js';
+import { StreamPreparer } from './http/stream-preparer.js';
+import { PrepareStream } from './http/prepare-stream.guard.js';
 import { applyStreamLimits, COPILOTKIT_STREAM_LIMITS } from './http/stream-limits.js';
-import type { CopilotKitModuleExtras } from './config/copilotkit-options.interface.js';
+import type { CopilotKitModuleExtras, CopilotKitModuleOptions, CopilotKitRunnerFactory } from './config/copilotkit-options.interface.js';
+import type { AgentRunner } from './runners/agent-runner.js';
 import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionHandlers } from './actions/action-handlers.js';
 import { ActionInvoker } from './actions/action-invoker.js';
@@ -64,14 +67,20 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
   const imports = definition.imports ?? [];
   const otherBuilds = otherPackageCopies(THIS_BUILD);
   const controller = createCopilotKitController(path, guards);
+  const threadsController = createThreadsController(path, guards);
   return {
     ...definition,
     global: extras.isGlobal ?? false,
     imports: [DiscoveryModule, ...imports, ...(extras.imports ?? []).filter((entry) => !imports.includes(entry))],
-    controllers: [createThreadsController(path, guards), controller],
+    controllers: [threadsController, controller],
     providers: [
       ...(definition.providers ?? []),
-      { provide: COPILOTKIT_OPTIONS, useFactory: resolveCopilotKitOptions, inject: [COPILOTKIT_MODULE_OPTIONS] },
+      {
+        provide: COPILOTKIT_OPTIONS,
+        useFactory: (options: CopilotKitModuleOptions, moduleRef: ModuleRef) =>
+          resolveCopilotKitOptions(options, (source) => buildRunner(source, moduleRef)),
+        inject: [COPILOTKIT_MODULE_OPTIONS, ModuleRef],
+      },
       {
         provide: COPILOTKIT_STREAM_LIMITS,
         useFactory: (options: ResolvedCopilotKitOptions) => applyStreamLimits(controller, options.maxBufferedBytes),
@@ -79,6 +88,8 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       },
       EnvelopeStreamWriter,
       StreamConnections,
+      StreamPreparer,
+      PrepareStream,
       {
         provide: AgentRegistry,
         useFactory: (options: ResolvedCopilotKitOptions) => new AgentRegistry(options.agents),
@@ -123,6 +134,32 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       ...otherBuilds.flatMap((build) => [build.CopilotRuntime, build.CopilotThreads]),
     ],
   };
+}
+
+/**
+ * Builds a runner given as a class or as `{ useFactory, inject }` like a provider of this module:
+ * Nest resolves its dependencies from the module's `imports` and from global modules, and a missing
+ * one fails the boot with Nest's own message naming it. It is deliberately not registered as a
+ * provider: CopilotRuntime's lifecycle hooks start, drain and close whichever runner the module
+ * holds, so an instance given as a value (which Nest would never call hooks on), a class and a
+ * factory all get the same lifecycle, exactly once.
+ */
+async function buildRunner(source: Type<AgentRunner> | CopilotKitRunnerFactory, moduleRef: ModuleRef): Promise<unknown> {
+  if (typeof source === 'function') return moduleRef.create(source);
+  // The factory's arguments, resolved by Nest as a constructor's would be.
+  class CopilotKitRunnerFactoryArguments {
+    readonly values: unknown[];
+    constructor(...values: unknown[]) {
+      this.values = values;
+    }
+  }
+  (source.inject ?? []).forEach((dependency, index) => {
+    const entry = typeof dependency === 'object' && dependency !== null && 'token' in dependency ? dependency : { token: dependency };
+    Inject(entry.token)(CopilotKitRunnerFactoryArguments, undefined, index);
+    if ('optional' in entry && entry.optional) Optional()(CopilotKitRunnerFactoryArguments, undefined, index);
+  });
+  const { values } = await moduleRef.create(CopilotKitRunnerFactoryArguments);
+  return source.useFactory(...values);
 }
 
 function normalizePath(path: unknown): string {

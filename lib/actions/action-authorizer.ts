@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { ActionDefinition } from './action-definition.js';
 import { actionExecutionContext } from './action-execution-context.js';
+import { GUARD_FAILED } from './actions.messages.js';
 
 export interface AuthorizationTarget {
   /** The run's HTTP request, as the app's HTTP guards left it (with `request.user`). */
@@ -20,8 +21,6 @@ export interface GuardSite {
   host?: unknown;
 }
 
-const logger = new Logger('CopilotKit');
-
 /**
  * Runs an action's own `@UseGuards()` (class, then method), both to hide what the caller may not
  * use from the model and again before each call. A guard gets the action's ExecutionContext: type
@@ -33,6 +32,7 @@ const logger = new Logger('CopilotKit');
  */
 @Injectable()
 export class ActionAuthorizer {
+  private readonly logger = new Logger(ActionAuthorizer.name);
   private readonly created = new Map<Function, Promise<CanActivate>>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -64,7 +64,7 @@ export class ActionAuthorizer {
     } catch (error) {
       // A guard that throws (ForbiddenException, UnauthorizedException) denies, as on a route.
       const status = (error as { getStatus?: () => number }).getStatus?.();
-      if (status === undefined) logger.error(`A guard of ${where.label} failed: ${String(error)}`, (error as Error)?.stack);
+      if (status === undefined) this.logger.error(GUARD_FAILED(where.label, error), (error as Error)?.stack);
       return false;
     }
   }

@@ -10,6 +10,13 @@ import { ActionAuthorizer } from './action-authorizer.js';
 import { ActionHandlers } from './action-handlers.js';
 import { approvalRequired, failure, success, thrown } from './action-result.js';
 import { readToolArguments } from './tool-arguments.js';
+import {
+  ACTION_FORBIDDEN,
+  ACTION_NOT_FOUND,
+  APPROVAL_WITHOUT_TOOL_CALL_ID,
+  STOPPED_BEFORE_ACTION,
+  STOPPED_WHILE_RUNNING,
+} from './actions.messages.js';
 
 /** Who is calling and in which run: everything an action call is judged and executed with. */
 export interface ActionCallScope {
@@ -72,21 +79,21 @@ export class ActionInvoker {
   private async execute(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
     const action = this.registry.get(name);
     if (!action || (action.agents && !action.agents.includes(scope.agentId))) {
-      return failure('not_found', `There is no action named '${name}' available to this agent.`);
+      return failure('not_found', ACTION_NOT_FOUND(name));
     }
     // Checked again at execution: a forged history or a stale tool list must not get around it.
     if (!(await this.authorizer.isAllowed(action, scope))) {
-      return failure('forbidden', `The caller is not allowed to use the action '${name}'.`);
+      return failure('forbidden', ACTION_FORBIDDEN(name));
     }
     const validated = await readToolArguments(rawArgs, action.schema, name);
     if (!validated.ok) return validated.result;
     // An approval is spent by the call it was given for: a later call reusing the id asks again.
     if (action.approval && !(toolCallId && scope.approvedToolCalls?.delete(toolCallId))) {
       // Validated first, so the user is only ever asked about a call that can run.
-      if (!toolCallId) return failure('forbidden', `The action '${name}' needs the user's approval, which needs a tool call id.`);
+      if (!toolCallId) return failure('forbidden', APPROVAL_WITHOUT_TOOL_CALL_ID(name));
       return approvalRequired(toolCallId, name, validated.value, action.approval);
     }
-    if (scope.signal.aborted) return failure('stopped', 'The run was stopped before the action started.');
+    if (scope.signal.aborted) return failure('stopped', STOPPED_BEFORE_ACTION);
     try {
       const handler = await this.handlers.for(action, scope.request);
       const call: ActionCall = {
@@ -96,7 +103,7 @@ export class ActionInvoker {
       };
       // Without a request (the runtime driven from code), Nest's context still needs an object to carry.
       const outcome = await untilAborted(handler(scope.request ?? {}, call), scope.signal);
-      if (outcome.aborted) return failure('stopped', `The run was stopped while '${name}' was running.`);
+      if (outcome.aborted) return failure('stopped', STOPPED_WHILE_RUNNING(name));
       return success(outcome.value, name);
     } catch (error) {
       return thrown(error, name, action.location);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import type { JsonSchema } from '../interfaces/copilot-action-options.interface.js';
 import type { ActionDefinition } from './action-definition.js';
+import { DUPLICATE_ACTION_NAME } from './actions.messages.js';
 
 /** An action as tooling and tests see it. */
 export interface RegisteredAction {
@@ -20,9 +21,7 @@ export class ActionRegistry {
   add(action: ActionDefinition): void {
     const existing = this.actions.get(action.name);
     if (existing) {
-      throw new CopilotKitConfigurationError(
-        `two @CopilotAction methods are named '${action.name}': ${existing.location} and ${action.location}. Give one another name with @CopilotAction({ name }).`,
-      );
+      throw new CopilotKitConfigurationError(DUPLICATE_ACTION_NAME(action.name, existing.location, action.location));
     }
     this.actions.set(action.name, action);
   }

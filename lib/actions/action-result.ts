@@ -3,8 +3,15 @@ import type { ActionCallResult, ActionCallStatus } from '../interfaces/copilot-r
 import type { SchemaIssue } from './schema/action-schema.js';
 import { approvalInterrupt } from '../approvals/approval-interrupt.js';
 import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
+import {
+  ACTION_HTTP_FAILURE,
+  ACTION_INTERNAL_ERROR,
+  ACTION_THREW,
+  RESULT_NOT_SERIALISABLE,
+  RESULT_UNREADABLE,
+} from './actions.messages.js';
 
-const logger = new Logger('CopilotKit');
+const logger = new Logger('ActionInvoker');
 
 /** A result the model can read and act on: `{ "error": ..., "message": ... }` as the content. */
 export function failure(status: Exclude<ActionCallStatus, 'success'>, message: string, issues?: SchemaIssue[]): ActionCallResult {
@@ -17,8 +24,8 @@ export function success(value: unknown, actionName: string): ActionCallResult {
   try {
     return { status: 'success', content: JSON.stringify(value ?? null) ?? 'null' };
   } catch (error) {
-    logger.error(`Action '${actionName}' returned a value that is not JSON-serialisable: ${String(error)}`);
-    return failure('failed', `The action '${actionName}' completed, but its result could not be read.`);
+    logger.error(RESULT_NOT_SERIALISABLE(actionName, error));
+    return failure('failed', RESULT_UNREADABLE(actionName));
   }
 }
 
@@ -29,10 +36,10 @@ export function success(value: unknown, actionName: string): ActionCallResult {
  */
 export function thrown(error: unknown, actionName: string, location: string): ActionCallResult {
   if (error instanceof HttpException) {
-    return failure('failed', `The action '${actionName}' failed (${error.getStatus()}): ${clientMessage(error)}`);
+    return failure('failed', ACTION_HTTP_FAILURE(actionName, error.getStatus(), clientMessage(error)));
   }
-  logger.error(`Action ${location} threw: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
-  return failure('failed', `The action '${actionName}' failed because of an internal error.`);
+  logger.error(ACTION_THREW(location, error instanceof Error ? error.message : String(error)), (error as Error)?.stack);
+  return failure('failed', ACTION_INTERNAL_ERROR(actionName));
 }
 
 /** What the exception tells a client: its response's `message` (a pipe's list of problems), else its own message. */

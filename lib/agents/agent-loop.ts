@@ -7,6 +7,7 @@ import { repairHistory } from './history-repair.js';
 import type { McpRunTools } from './mcp/mcp-run-tools.js';
 import { streamModelTurn, type ToolCallRequest, type TurnOptions } from './model-turn.js';
 import { buildSystemPrompt } from './system-prompt.js';
+import { UNKNOWN_TOOL } from './agents.messages.js';
 
 export interface AgentLoopParams {
   input: RunAgentInput;
@@ -126,7 +127,7 @@ async function answer(call: ToolCallRequest, backend: Set<string>, context: Copi
   const result = backend.has(call.name)
     ? await context!.actions.call(call.name, call.args, { toolCallId: call.id })
     : {
-        content: JSON.stringify({ error: 'unknown_tool', message: `There is no tool named '${call.name}'. Use one of the tools offered.` }),
+        content: JSON.stringify({ error: 'unknown_tool', message: UNKNOWN_TOOL(call.name) }),
       };
   return {
     id: randomUUID(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventType, type AssistantMessage, type BaseEvent, type Message, type ToolMessage } from '@ag-ui/core';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import type { CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
+import { ACTION_DECLINED, ACTION_NOT_APPROVED } from './agents.messages.js';
 
 /**
  * Applies the user's answers to the calls the previous run paused on: an approved call runs now
@@ -23,9 +24,7 @@ export async function answerApprovals(context: CopilotRunContext | undefined, em
 }
 
 function declinedMessage(approval: ApprovalResolution): string {
-  return approval.decision === 'declined'
-    ? `The user declined '${approval.action}'; it did not run.`
-    : `The user moved on without approving '${approval.action}'; it did not run.`;
+  return approval.decision === 'declined' ? ACTION_DECLINED(approval.action) : ACTION_NOT_APPROVED(approval.action);
 }
 
 /**

@@ -10,6 +10,7 @@ import { McpToolSource } from './mcp/mcp-tool-source.js';
 import { resolveModel } from './model-resolver.js';
 import { totalTokens } from '../observability/telemetry.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
+import { INVALID_MAX_STEPS, INVALID_PRICING, MODEL_REQUIRED } from './agents.messages.js';
 
 /** Token usage of one run, for logging, billing or quotas. */
 export interface UsageReport {
@@ -73,17 +74,17 @@ export class BuiltInAgent implements AgUiAgent {
 
   constructor(private readonly options: BuiltInAgentOptions) {
     const label = `BuiltInAgent(${typeof options?.model === 'string' ? options.model : (options?.model?.model ?? '?')})`;
-    if (!options || options.model === undefined) throw new CopilotKitConfigurationError(`${label}: 'model' is required.`);
+    if (!options || options.model === undefined) throw new CopilotKitConfigurationError(MODEL_REQUIRED(label));
     const maxSteps = options.maxSteps ?? 5;
     if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
-      throw new CopilotKitConfigurationError(`${label}: 'maxSteps' must be a positive integer, got ${String(options.maxSteps)}.`);
+      throw new CopilotKitConfigurationError(INVALID_MAX_STEPS(label, options.maxSteps));
     }
     this.adapter = resolveModel(options.model, options.apiKey, label);
     this.description = options.description ?? `Chat with ${this.adapter.provider} ${this.adapter.model}.`;
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     const { inputPerMillion, outputPerMillion } = options.pricing ?? { inputPerMillion: 0, outputPerMillion: 0 };
     if (![inputPerMillion, outputPerMillion].every((price) => Number.isFinite(price) && price >= 0)) {
-      throw new CopilotKitConfigurationError(`${label}: 'pricing' needs non-negative 'inputPerMillion' and 'outputPerMillion'.`);
+      throw new CopilotKitConfigurationError(INVALID_PRICING(label));
     }
     const { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions } = options;
     this.settings = { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions };

@@ -1,6 +1,7 @@
 import type { AssistantMessage, Message, ToolMessage } from '@ag-ui/core';
+import { TOOL_CALL_UNANSWERED } from './agents.messages.js';
 
-const UNANSWERED = JSON.stringify({ status: 'no_result', message: 'This tool call was never answered.' });
+const UNANSWERED = JSON.stringify({ status: 'no_result', message: TOOL_CALL_UNANSWERED });
 
 /**
  * Makes a client-sent history one that providers accept, instead of failing the run: drops

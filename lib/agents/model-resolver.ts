@@ -3,6 +3,7 @@ import { isInstalled } from '../platform/package-require.cjs';
 import { AnthropicAdapter, type AnthropicClientLike } from './adapters/anthropic.adapter.js';
 import type { ModelAdapter } from './adapters/model-adapter.interface.js';
 import { OpenAIAdapter, type OpenAIClientLike } from './adapters/openai.adapter.js';
+import { INVALID_MODEL, MISSING_MODEL_API_KEY, MISSING_MODEL_SDK, UNKNOWN_MODEL_PROVIDER } from './agents.messages.js';
 
 const PROVIDERS = {
   openai: { env: 'OPENAI_API_KEY', sdk: 'openai', adapter: 'OpenAIAdapter' },
@@ -16,8 +17,7 @@ const PROVIDERS = {
  */
 export function resolveModel(model: string | ModelAdapter, apiKey: string | undefined, agent: string): ModelAdapter {
   if (typeof model !== 'string') {
-    if (typeof model?.stream !== 'function')
-      throw new CopilotKitConfigurationError(`${agent}: 'model' must be 'provider:model' or a ModelAdapter.`);
+    if (typeof model?.stream !== 'function') throw new CopilotKitConfigurationError(INVALID_MODEL(agent));
     return model;
   }
   const separator = model.indexOf(':');
@@ -25,18 +25,14 @@ export function resolveModel(model: string | ModelAdapter, apiKey: string | unde
   const name = model.slice(separator + 1);
   const known = PROVIDERS[provider];
   if (separator < 1 || !name || !known) {
-    throw new CopilotKitConfigurationError(
-      `${agent}: model '${model}' must be 'openai:<model>' or 'anthropic:<model>', or a ModelAdapter (OpenAIAdapter, AnthropicAdapter) with your own client.`,
-    );
+    throw new CopilotKitConfigurationError(UNKNOWN_MODEL_PROVIDER(agent, model));
   }
   const key = apiKey ?? process.env[known.env];
   if (!key) {
-    throw new CopilotKitConfigurationError(
-      `${agent}: model '${model}' needs an API key: set ${known.env}, pass 'apiKey', or pass an ${known.adapter} with your own client.`,
-    );
+    throw new CopilotKitConfigurationError(MISSING_MODEL_API_KEY(agent, model, known.env, known.adapter));
   }
   if (!isInstalled(known.sdk)) {
-    throw new CopilotKitConfigurationError(`${agent}: model '${model}' needs the '${known.sdk}' package: npm install ${known.sdk}`);
+    throw new CopilotKitConfigurationError(MISSING_MODEL_SDK(agent, model, known.sdk));
   }
   // The agent retries before the first token itself, so the SDK must not retry underneath it.
   if (provider === 'openai') {

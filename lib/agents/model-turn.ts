@@ -4,6 +4,7 @@ import { EventType, type AssistantMessage, type BaseEvent, type ReasoningMessage
 import type { ModelAdapter, ModelRequest } from './adapters/model-adapter.interface.js';
 import { inSpan, usageAttributes } from '../observability/telemetry.js';
 import { classifyUpstreamError, retryDelay, sleep, type RetryPolicy, type UpstreamFailure } from './upstream-error.js';
+import { MODEL_CALL_FAILED, STREAM_WITHOUT_FINISH_REASON } from './agents.messages.js';
 
 export interface ToolCallRequest {
   id: string;
@@ -26,13 +27,13 @@ export interface TurnOptions {
   exposeReasoning: boolean;
 }
 
-const logger = new Logger('CopilotKit');
+const logger = new Logger('BuiltInAgent');
 
 class IncompleteStreamError extends Error {
   override readonly name = 'IncompleteStreamError';
 
   constructor() {
-    super('The stream ended without a finish reason.');
+    super(STREAM_WITHOUT_FINISH_REASON);
   }
 }
 
@@ -167,9 +168,7 @@ async function streamTurn(
     } catch (error) {
       if (request.signal.aborted) break;
       failure = classifyUpstreamError(error, adapter.provider);
-      logger.warn(
-        `${adapter.provider} call failed (${failure.code}, attempt ${attempt + 1}): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      logger.warn(MODEL_CALL_FAILED(adapter.provider, failure.code, attempt + 1, error instanceof Error ? error.message : String(error)));
       if (streamed || !failure.retryable || attempt >= options.retry.retries) break;
       await sleep(retryDelay(options.retry, attempt, failure), request.signal);
       if (request.signal.aborted) break;

@@ -1,3 +1,14 @@
+import { retryAfterMs } from '../platform/retry-after.js';
+import {
+  UPSTREAM_BROKE_OFF,
+  UPSTREAM_CREDENTIALS_REJECTED,
+  UPSTREAM_FAILED,
+  UPSTREAM_RATE_LIMITED,
+  UPSTREAM_REQUEST_REJECTED,
+  UPSTREAM_TIMED_OUT,
+  UPSTREAM_UNREACHABLE,
+} from './agents.messages.js';
+
 /** How an LLM provider failure is told to the client: a RUN_ERROR code and a message with no secrets. */
 export interface UpstreamFailure {
   code: string;
@@ -28,53 +39,41 @@ export function classifyUpstreamError(error: unknown, provider: string): Upstrea
   const { status, name, headers } = error as { status?: unknown; name?: unknown; headers?: unknown };
   if (typeof status === 'number') {
     if (status === 401 || status === 403) {
-      return { code: 'UPSTREAM_AUTH', retryable: false, message: `The ${provider} API rejected the credentials (HTTP ${status}).` };
+      return { code: 'UPSTREAM_AUTH', retryable: false, message: UPSTREAM_CREDENTIALS_REJECTED(provider, status) };
     }
     if (status === 429) {
       return {
         code: 'RATE_LIMITED',
         retryable: true,
-        retryAfterMs: retryAfter(headers),
-        message: `The ${provider} API is rate limiting requests (HTTP 429). Try again shortly.`,
+        retryAfterMs: retryAfterMs(headers),
+        message: UPSTREAM_RATE_LIMITED(provider),
       };
     }
     if (status >= 500)
       return {
         code: 'UPSTREAM_ERROR',
         retryable: true,
-        retryAfterMs: retryAfter(headers),
-        message: `The ${provider} API failed (HTTP ${status}).`,
+        retryAfterMs: retryAfterMs(headers),
+        message: UPSTREAM_FAILED(provider, status),
       };
-    return { code: 'UPSTREAM_BAD_REQUEST', retryable: false, message: `The ${provider} API rejected the request (HTTP ${status}).` };
+    return { code: 'UPSTREAM_BAD_REQUEST', retryable: false, message: UPSTREAM_REQUEST_REJECTED(provider, status) };
   }
   if (typeof name === 'string' && /timeout/i.test(name)) {
-    return { code: 'UPSTREAM_TIMEOUT', retryable: true, message: `The ${provider} API did not answer in time.` };
+    return { code: 'UPSTREAM_TIMEOUT', retryable: true, message: UPSTREAM_TIMED_OUT(provider) };
   }
   if (name === 'IncompleteStreamError') {
-    return { code: 'STREAM_INTERRUPTED', retryable: true, message: `The answer from the ${provider} API broke off.` };
+    return { code: 'STREAM_INTERRUPTED', retryable: true, message: UPSTREAM_BROKE_OFF(provider) };
   }
   if (typeof name === 'string' && /connection/i.test(name)) {
-    return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: `The ${provider} API could not be reached.` };
+    return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: UPSTREAM_UNREACHABLE(provider) };
   }
-  return { code: 'STREAM_INTERRUPTED', retryable: false, message: `The answer from the ${provider} API broke off.` };
+  return { code: 'STREAM_INTERRUPTED', retryable: false, message: UPSTREAM_BROKE_OFF(provider) };
 }
 
 /** Exponential backoff with jitter, or the provider's `Retry-After`, capped. */
 export function retryDelay(policy: RetryPolicy, attempt: number, failure: UpstreamFailure): number {
   const backoff = policy.initialDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
   return Math.min(failure.retryAfterMs ?? backoff, policy.maxDelayMs);
-}
-
-function retryAfter(headers: unknown): number | undefined {
-  const value =
-    typeof (headers as Headers | undefined)?.get === 'function'
-      ? (headers as Headers).get('retry-after')
-      : (headers as Record<string, string> | undefined)?.['retry-after'];
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Waits, unless the run is stopped first. */

@@ -1,5 +1,6 @@
 import type { Interrupt } from '@ag-ui/core';
 import type { ActionApprovalOptions } from '../interfaces/copilot-action-options.interface.js';
+import { ALLOW_ACTION } from './approvals.messages.js';
 
 /** The AG-UI core reason for an interrupt that concerns one tool call. */
 export const TOOL_CALL_REASON = 'tool_call';
@@ -23,7 +24,7 @@ export function approvalInterrupt(
   now = Date.now(),
 ): Interrupt {
   const allowEdits = options.allowEdits ?? false;
-  const message = typeof options.message === 'function' ? options.message(args) : (options.message ?? `Allow '${action}' to run?`);
+  const message = typeof options.message === 'function' ? options.message(args) : (options.message ?? ALLOW_ACTION(action));
   const record: ApprovalRecord = { action, args, allowEdits };
   return {
     id: `approval-${toolCallId}`,

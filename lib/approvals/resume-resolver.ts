@@ -2,6 +2,7 @@ import { EventType, type BaseEvent, type Interrupt, type ResumeEntry } from '@ag
 import { InvalidResumeException } from '../errors/invalid-resume.exception.js';
 import type { ApprovalResolution } from '../interfaces/copilot-run-context.interface.js';
 import { approvalRecordOf } from './approval-interrupt.js';
+import { INTERRUPT_EXPIRED, NOTHING_TO_RESUME, UNANSWERED_INTERRUPTS, UNKNOWN_INTERRUPTS } from './approvals.messages.js';
 
 export type { ApprovalResolution };
 
@@ -45,23 +46,19 @@ export function resolveResume(
     );
   }
   if (pending.length === 0) {
-    throw new InvalidResumeException(
-      'NOTHING_PENDING',
-      'This thread has no pending interrupt to resume; it may have been answered already.',
-    );
+    throw new InvalidResumeException('NOTHING_PENDING', NOTHING_TO_RESUME);
   }
   const byId = new Map(resume.map((entry) => [entry.interruptId, entry]));
   const unknown = [...byId.keys()].filter((id) => !pending.some((interrupt) => interrupt.id === id));
-  if (unknown.length > 0) throw new InvalidResumeException('UNKNOWN_INTERRUPT', `Unknown interrupt id(s): ${unknown.join(', ')}.`);
+  if (unknown.length > 0) throw new InvalidResumeException('UNKNOWN_INTERRUPT', UNKNOWN_INTERRUPTS(unknown));
   const missing = pending.filter((interrupt) => !byId.has(interrupt.id)).map((interrupt) => interrupt.id);
-  if (missing.length > 0)
-    throw new InvalidResumeException('PARTIAL_RESUME', `Every pending interrupt must be answered; missing: ${missing.join(', ')}.`);
+  if (missing.length > 0) throw new InvalidResumeException('PARTIAL_RESUME', UNANSWERED_INTERRUPTS(missing));
 
   return approvals.flatMap(({ interrupt, record }) => {
     const entry = byId.get(interrupt.id)!;
     const expired = interrupt.expiresAt !== undefined && Date.parse(interrupt.expiresAt) <= now;
     if (expired && entry.status === 'resolved') {
-      throw new InvalidResumeException('INTERRUPT_EXPIRED', `Interrupt ${interrupt.id} expired at ${interrupt.expiresAt}.`);
+      throw new InvalidResumeException('INTERRUPT_EXPIRED', INTERRUPT_EXPIRED(interrupt.id, interrupt.expiresAt!));
     }
     if (!record || !interrupt.toolCallId) return [];
     const payload = entry.payload as { approved?: unknown; editedArgs?: unknown } | boolean | undefined;

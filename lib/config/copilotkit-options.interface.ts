@@ -1,16 +1,41 @@
-import type { CanActivate, DynamicModule, ForwardReference, Type } from '@nestjs/common';
+import type { CanActivate, DynamicModule, ForwardReference, InjectionToken, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { ThreadOwnerResolver } from '../runners/thread-owner.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 
+/**
+ * A runner built with Nest's dependency injection, like a provider of the CopilotKit module: its
+ * `inject` tokens resolve from the module's `imports` and from global modules.
+ *
+ * ```ts
+ * runner: { useFactory: (pool: Pool) => new RedisPostgresAgentRunner({ postgres: pool, redis }), inject: [PG_POOL] }
+ * ```
+ */
+export interface CopilotKitRunnerFactory {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as Nest's FactoryProvider: each factory declares its own parameters
+  useFactory: (...args: any[]) => AgentRunner | Promise<AgentRunner>;
+  inject?: Array<InjectionToken | OptionalFactoryDependency>;
+}
+
+/**
+ * Where threads live: an instance (`new SqliteAgentRunner({ path })`), a class extending
+ * AgentRunner that Nest builds with its constructor's dependencies, or a factory.
+ */
+export type CopilotKitRunnerOption = AgentRunner | Type<AgentRunner> | CopilotKitRunnerFactory;
+
 /** Runtime options; in `forRootAsync` these are what the factory returns. */
 export interface CopilotKitModuleOptions {
   /** Agent id → AG-UI agent, or a factory called per request. Ids must be URL-safe. */
   agents?: AgentsSource;
-  /** Where threads and their events live. Default: a new `InMemoryAgentRunner()`. */
-  runner?: AgentRunner;
+  /**
+   * Where threads and their events live: an AgentRunner instance, an (`@Injectable()`) AgentRunner
+   * class, or `{ useFactory, inject }`. Whichever it is, the module starts it when the app starts
+   * (connections, migrations, timers) and drains and closes it when the app shuts down.
+   * Default: a new `InMemoryAgentRunner()`.
+   */
+  runner?: CopilotKitRunnerOption;
   /** Milliseconds of silence after which a `: ping` comment is sent on an open stream. Default 15000; 0 disables. */
   heartbeatMs?: number;
   /**

@@ -2,7 +2,8 @@ import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration
 import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import { HOOK_METHODS } from '../hooks/request-hooks.js';
-import type { CopilotKitModuleOptions } from './copilotkit-options.interface.js';
+import type { Type } from '@nestjs/common';
+import type { CopilotKitModuleOptions, CopilotKitRunnerFactory } from './copilotkit-options.interface.js';
 import { AgentRunner } from '../runners/agent-runner.js';
 import { InMemoryAgentRunner } from '../runners/in-memory.runner.js';
 import { defaultThreadOwner, type ThreadOwnerResolver } from '../runners/thread-owner.js';
@@ -42,9 +43,20 @@ const KNOWN_OPTIONS = new Set([
 ]);
 
 const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
+const RUNNER_FORMS =
+  "give an instance (new SqliteAgentRunner({ path: 'threads.sqlite' })), a class that extends AgentRunner, or { useFactory, inject }";
 
-/** Validates options at boot and reports every problem at once. */
-export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | undefined | null): ResolvedCopilotKitOptions {
+/** Builds a runner given as a class or a factory, with Nest's dependency injection (the module passes one). */
+export type RunnerBuilder = (source: Type<AgentRunner> | CopilotKitRunnerFactory) => Promise<unknown>;
+
+/**
+ * Validates options at boot and reports every problem at once. A runner given as a class or a
+ * factory is built by `buildRunner`, and what it builds is checked too.
+ */
+export async function resolveCopilotKitOptions(
+  options: CopilotKitModuleOptions | undefined | null,
+  buildRunner?: RunnerBuilder,
+): Promise<ResolvedCopilotKitOptions> {
   if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
     throw new CopilotKitConfigurationError(`options must be an object, got ${typeof options}.`);
   }
@@ -57,9 +69,8 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
       );
     }
   }
-  const runner = given.runner ?? new InMemoryAgentRunner();
-  const missing = RUNNER_METHODS.filter((method) => typeof (runner as unknown as Record<string, unknown>)[method] !== 'function');
-  if (missing.length > 0) problems.push(`'runner' must implement AgentRunner; it lacks ${missing.join(', ')}.`);
+  const runnerProblem = checkRunner(given.runner);
+  if (runnerProblem) problems.push(runnerProblem);
   const heartbeatMs = given.heartbeatMs ?? 15_000;
   if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 0) {
     problems.push(`'heartbeatMs' must be a whole number of milliseconds, 0 to disable; got ${String(heartbeatMs)}.`);
@@ -104,7 +115,7 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
     agents: given.agents,
-    runner,
+    runner: await resolveRunner(given.runner, buildRunner),
     heartbeatMs,
     cancelRunOnDisconnect: given.cancelRunOnDisconnect ?? false,
     maxBufferedBytes,
@@ -115,4 +126,44 @@ export function resolveCopilotKitOptions(options: CopilotKitModuleOptions | unde
     transcription: given.transcription,
     maxAudioBytes,
   };
+}
+
+function missingRunnerMethods(candidate: unknown): string[] {
+  const target = (typeof candidate === 'object' && candidate !== null ? candidate : {}) as Record<string, unknown>;
+  return RUNNER_METHODS.filter((method) => typeof target[method] !== 'function');
+}
+
+function checkRunner(runner: unknown): string | undefined {
+  if (runner === undefined) return undefined;
+  if (typeof runner === 'function') {
+    const missing = missingRunnerMethods(runner.prototype);
+    if (missing.length === 0) return undefined;
+    return `'runner' is a function (${runner.name || 'anonymous'}) but not an AgentRunner class, it lacks ${missing.join(', ')}: ${RUNNER_FORMS}.`;
+  }
+  if (typeof runner === 'object' && runner !== null && 'useFactory' in runner) {
+    const { useFactory, inject } = runner as Partial<CopilotKitRunnerFactory>;
+    if (typeof useFactory !== 'function') return `'runner.useFactory' must be a function that returns an AgentRunner.`;
+    if (inject !== undefined && !Array.isArray(inject)) return `'runner.inject' must be an array of injection tokens.`;
+    return undefined;
+  }
+  const missing = missingRunnerMethods(runner);
+  if (missing.length === 0) return undefined;
+  const got = typeof runner === 'object' ? '' : ` (got ${runner === null ? 'null' : typeof runner})`;
+  return `'runner' must implement AgentRunner; it lacks ${missing.join(', ')}${got}: ${RUNNER_FORMS}.`;
+}
+
+async function resolveRunner(runner: CopilotKitModuleOptions['runner'], buildRunner: RunnerBuilder | undefined): Promise<AgentRunner> {
+  if (runner === undefined) return new InMemoryAgentRunner();
+  if (typeof runner !== 'function' && !('useFactory' in runner)) return runner;
+  const what = typeof runner === 'function' ? `class ${runner.name}` : 'factory';
+  if (!buildRunner)
+    throw new CopilotKitConfigurationError(`'runner' is a ${what}, which only CopilotKitModule can build; give an instance here.`);
+  const built = await buildRunner(runner);
+  const missing = missingRunnerMethods(built);
+  if (missing.length > 0) {
+    throw new CopilotKitConfigurationError(
+      `the 'runner' ${what} gave something that is not an AgentRunner: it lacks ${missing.join(', ')}.`,
+    );
+  }
+  return built as AgentRunner;
 }

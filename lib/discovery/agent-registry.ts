@@ -1,6 +1,16 @@
 import type { AgentFactoryContext, AgentsSource, AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import { AgentNotFoundException } from '../errors/agent-not-found.exception.js';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import {
+  AGENT_FROM_FACTORY_AND_DISCOVERY,
+  AGENT_ID_NOT_URL_SAFE,
+  AGENT_NAME_NOT_URL_SAFE,
+  AGENT_WITHOUT_RUN,
+  AGENTS_NOT_A_RECORD,
+  DUPLICATE_AGENT_NAME,
+  FOR_ROOT_AGENTS,
+  INVALID_FACTORY_AGENTS,
+} from './discovery.messages.js';
 
 /** Ids go into URLs, and the CopilotKit client does not encode them on `/connect`. */
 const URL_SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._~-]*$/;
@@ -36,16 +46,12 @@ export class AgentRegistry {
   /** Registers a `@CopilotAgent`; a name taken by another agent fails the boot. */
   addDiscovered(agentId: string, agent: DiscoveredAgent): void {
     if (!URL_SAFE_ID.test(agentId)) {
-      throw new CopilotKitConfigurationError(
-        `@CopilotAgent ${agent.location}: name '${agentId}' is not URL-safe; use letters, digits, '.', '_', '~' and '-'.`,
-      );
+      throw new CopilotKitConfigurationError(AGENT_NAME_NOT_URL_SAFE(agent.location, agentId));
     }
     const other =
-      this.discovered.get(agentId)?.location ?? (this.fixed && Object.hasOwn(this.fixed, agentId) ? 'the agents of forRoot' : undefined);
+      this.discovered.get(agentId)?.location ?? (this.fixed && Object.hasOwn(this.fixed, agentId) ? FOR_ROOT_AGENTS : undefined);
     if (other) {
-      throw new CopilotKitConfigurationError(
-        `two agents are named '${agentId}': @CopilotAgent ${agent.location} and ${other}. Rename one.`,
-      );
+      throw new CopilotKitConfigurationError(DUPLICATE_AGENT_NAME(agentId, agent.location, other));
     }
     this.discovered.set(agentId, agent);
   }
@@ -83,28 +89,24 @@ export class AgentRegistry {
     const agents = await this.factory!(context);
     const problems = AgentRegistry.check(agents);
     for (const id of this.discovered.keys()) {
-      if (Object.hasOwn(agents ?? {}, id)) problems.push(`agent '${id}' is both returned by the factory and a @CopilotAgent.`);
+      if (Object.hasOwn(agents ?? {}, id)) problems.push(AGENT_FROM_FACTORY_AND_DISCOVERY(id));
     }
     // A factory runs per request, so this can only be reported now; it is a server bug (500).
-    if (problems.length > 0) throw new CopilotKitConfigurationError(['the agents factory returned invalid agents:', ...problems]);
+    if (problems.length > 0) throw new CopilotKitConfigurationError([INVALID_FACTORY_AGENTS, ...problems]);
     return agents;
   }
 
   private static check(agents: unknown): string[] {
     if (typeof agents !== 'object' || agents === null || Array.isArray(agents)) {
-      return [`'agents' must be a record of agent id to AG-UI agent, or a function returning one; got ${describeValue(agents)}.`];
+      return [AGENTS_NOT_A_RECORD(describeValue(agents))];
     }
     const problems: string[] = [];
     for (const [id, agent] of Object.entries(agents)) {
       if (!URL_SAFE_ID.test(id)) {
-        problems.push(
-          `agent id '${id}' is not URL-safe (the CopilotKit client puts it in URLs unencoded); use letters, digits, '.', '_', '~' and '-'.`,
-        );
+        problems.push(AGENT_ID_NOT_URL_SAFE(id));
       }
       if (typeof (agent as AgUiAgent | null)?.run !== 'function') {
-        problems.push(
-          `agent '${id}' has no run(input) method; pass an AG-UI agent (an AbstractAgent from @ag-ui/client such as new HttpAgent({ url })), got ${describeValue(agent)}.`,
-        );
+        problems.push(AGENT_WITHOUT_RUN(id, describeValue(agent)));
       }
     }
     return problems;

@@ -11,14 +11,21 @@ import { ActionRegistry } from '../actions/action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
 import { InstanceResolver } from '../actions/instance-resolver.js';
 import { RuntimeScope } from './runtime-scope.js';
+import {
+  ACTION_WITHOUT_DESCRIPTION,
+  HOOKS_WITHOUT_METHODS,
+  INVALID_ACTION_NAME,
+  INVALID_APPROVAL_EXPIRY,
+  SERVING_AGENT,
+  UNKNOWN_ACTION_ARGUMENTS,
+} from './discovery.messages.js';
 import { ActionArgs } from '../decorators/action-args.decorator.js';
 import { CopilotContext } from '../decorators/copilot-context.decorator.js';
 import { HOOK_METHODS, RequestHooks } from '../hooks/request-hooks.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
+import { MODEL_TOOL_NAME } from '../actions/tool-name.js';
 
 type ModuleEntry = ModulesContainer extends Map<string, infer M> ? M : never;
-
-const logger = new Logger('CopilotKit');
 
 /**
  * Finds `@CopilotAction` methods and `@CopilotAgent` classes in every module at boot, and in
@@ -27,6 +34,7 @@ const logger = new Logger('CopilotKit');
  */
 @Injectable()
 export class CopilotKitExplorer implements OnModuleInit {
+  private readonly logger = new Logger(CopilotKitExplorer.name);
   private readonly explored = new Set<ModuleEntry>();
   private readonly seenHandlers = new Set<Function>();
   private readonly seenAgentClasses = new Set<Function>();
@@ -81,15 +89,11 @@ export class CopilotKitExplorer implements OnModuleInit {
     const location = `${hostClass.name}.${methodName}`;
     if (!this.scope.serves(options.runtime, `@CopilotAction on ${location}`)) return;
     if (typeof options.description !== 'string' || options.description.trim() === '') {
-      throw new CopilotKitConfigurationError(
-        `@CopilotAction on ${location} has no description; the model decides when to call an action from it.`,
-      );
+      throw new CopilotKitConfigurationError(ACTION_WITHOUT_DESCRIPTION(location));
     }
     const name = options.name ?? methodName;
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-      throw new CopilotKitConfigurationError(
-        `@CopilotAction on ${location}: name '${name}' must be 1-64 letters, digits, '_' or '-' (what LLM providers accept as a tool name).`,
-      );
+    if (!MODEL_TOOL_NAME.test(name)) {
+      throw new CopilotKitConfigurationError(INVALID_ACTION_NAME(location, name));
     }
     // Without parameter decorators, the method takes (args, context), as if written with them.
     if (!this.accessor.hasParamDecorators(hostClass, methodName)) {
@@ -105,9 +109,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     }
     const approval = options.approval === true ? {} : options.approval || undefined;
     if (approval?.expiresInMs !== undefined && !(Number.isSafeInteger(approval.expiresInMs) && approval.expiresInMs > 0)) {
-      throw new CopilotKitConfigurationError(
-        `@CopilotAction on ${location}: approval.expiresInMs must be a positive number of milliseconds.`,
-      );
+      throw new CopilotKitConfigurationError(INVALID_APPROVAL_EXPIRY(location));
     }
     const definition: ActionDefinition = {
       name,
@@ -133,9 +135,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     if (typeof type === 'function' && ![Object, String, Number, Boolean, Array, Promise].includes(type as never)) {
       return type as ActionParameters;
     }
-    throw new CopilotKitConfigurationError(
-      `@CopilotAction on ${location}: cannot tell what its arguments are. Type the arguments parameter with a class-validator DTO class, or give 'parameters' (a JSON Schema, a Standard Schema such as zod, or a CopilotKit parameter list).`,
-    );
+    throw new CopilotKitConfigurationError(UNKNOWN_ACTION_ARGUMENTS(location));
   }
 
   private registerAgent(wrapper: ProviderWrapper, hostClass: Type<unknown>): void {
@@ -150,7 +150,7 @@ export class CopilotKitExplorer implements OnModuleInit {
       location: hostClass.name,
       resolve: (context) => this.instances.resolve<AgUiAgent>(wrapper, context.request),
     });
-    logger.log(`Serving @CopilotAgent ${hostClass.name} as '${id}' on runtime '${this.scope.name}'`);
+    this.logger.log(SERVING_AGENT(hostClass.name, id, this.scope.name));
   }
 
   private registerHooks(wrapper: ProviderWrapper, hostClass: Type<unknown>): void {
@@ -160,7 +160,7 @@ export class CopilotKitExplorer implements OnModuleInit {
     if (!this.scope.serves(options.runtime, `@CopilotHooks ${hostClass.name}`)) return;
     const methods = HOOK_METHODS.filter((name) => typeof (hostClass.prototype as Record<string, unknown>)[name] === 'function');
     if (methods.length === 0) {
-      throw new CopilotKitConfigurationError(`@CopilotHooks class ${hostClass.name} has none of ${HOOK_METHODS.join(', ')}.`);
+      throw new CopilotKitConfigurationError(HOOKS_WITHOUT_METHODS(hostClass.name, HOOK_METHODS));
     }
     this.hooks.add({ location: hostClass.name, resolve: (request) => this.instances.resolve<CopilotKitHooks>(wrapper, request) });
   }

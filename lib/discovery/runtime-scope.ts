@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
+import { DUPLICATE_RUNTIME_NAME, RUNTIME_NOT_SELECTED, UNKNOWN_RUNTIME } from './discovery.messages.js';
 
 /** Token of a `forRoot`'s runtime name (its `name`, else its `path`), one per CopilotKitModule instance. */
 export const COPILOTKIT_RUNTIME_NAME = Symbol.for('nestjs-copilotkit:runtime-name');
@@ -31,16 +32,12 @@ export class RuntimeScope implements OnModuleInit {
     const runtimes = this.runtimeNames();
     if (selector === undefined) {
       if (runtimes.length === 1) return true;
-      throw new CopilotKitConfigurationError(
-        `${location}: the app has several CopilotKit runtimes (${runtimes.map(quote).join(', ')}), so it must say which serve it, e.g. { runtime: ${quote(runtimes[0]!)} } or { runtime: [${runtimes.map(quote).join(', ')}] }.`,
-      );
+      throw new CopilotKitConfigurationError(RUNTIME_NOT_SELECTED(location, runtimes));
     }
     const named = typeof selector === 'string' ? [selector] : [...selector];
     const unknown = named.filter((name) => !runtimes.includes(name));
     if (named.length === 0 || unknown.length > 0) {
-      throw new CopilotKitConfigurationError(
-        `${location}: runtime ${unknown.length > 0 ? unknown.map(quote).join(', ') : '[]'} is not one of the app's CopilotKit runtimes (${runtimes.map(quote).join(', ')}); a runtime is named by forRoot's 'name', else its 'path'.`,
-      );
+      throw new CopilotKitConfigurationError(UNKNOWN_RUNTIME(location, unknown, runtimes));
     }
     return named.includes(this.name);
   }
@@ -52,16 +49,10 @@ export class RuntimeScope implements OnModuleInit {
       const name = module.providers.get(COPILOTKIT_RUNTIME_NAME)?.instance;
       if (typeof name !== 'string') continue;
       if (names.includes(name)) {
-        throw new CopilotKitConfigurationError(
-          `Two CopilotKitModule.forRoot are named ${quote(name)}: give each its own 'name' (or 'path').`,
-        );
+        throw new CopilotKitConfigurationError(DUPLICATE_RUNTIME_NAME(name));
       }
       names.push(name);
     }
     return names;
   }
-}
-
-function quote(name: string): string {
-  return `'${name}'`;
 }

@@ -1,4 +1,5 @@
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { CONFIGURATION_PROBLEM, CONFIGURATION_PROBLEMS } from './errors.messages.js';
 
 /**
  * Thrown while the application boots when CopilotKitModule is configured wrongly, so that a
@@ -13,8 +14,6 @@ export class CopilotKitConfigurationError extends Error {
 
   constructor(problems: string | string[]) {
     const list = Array.isArray(problems) ? problems : [problems];
-    super(
-      list.length === 1 ? `CopilotKitModule: ${list[0]}` : `CopilotKitModule is misconfigured:\n${list.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(list.length === 1 ? CONFIGURATION_PROBLEM(list[0]) : CONFIGURATION_PROBLEMS(list));
   }
 }

@@ -1,5 +1,6 @@
 import { CopilotKitConfigurationError } from './copilotkit-configuration.error.js';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { AGENT_CLASS_WITHOUT_RUN } from './errors.messages.js';
 
 /** A `@CopilotAgent` class that cannot run: it does not implement the AG-UI agent contract. */
 export class InvalidCopilotAgentError extends CopilotKitConfigurationError {
@@ -10,8 +11,6 @@ export class InvalidCopilotAgentError extends CopilotKitConfigurationError {
   override readonly name: string = 'InvalidCopilotAgentError';
 
   constructor(agentClass: Function) {
-    super(
-      `@CopilotAgent ${agentClass.name} has no run(input, context?) method. Implement it (returning an Observable of AG-UI events), or extend AbstractAgent from @ag-ui/client.`,
-    );
+    super(AGENT_CLASS_WITHOUT_RUN(agentClass.name));
   }
 }

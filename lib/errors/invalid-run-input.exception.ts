@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { INVALID_INPUT } from './errors.messages.js';
 
 export interface InvalidFieldDetail {
   /** Dotted path of the offending field, e.g. `messages[0].role`; empty for the body itself. */
@@ -15,7 +16,7 @@ export class InvalidRunInputException extends BadRequestException {
 
   constructor(readonly details: InvalidFieldDetail[]) {
     const first = details[0];
-    const summary = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : 'Invalid input';
+    const summary = first ? (first.field ? `${first.field}: ${first.message}` : first.message) : INVALID_INPUT;
     super({ statusCode: 400, error: 'Invalid request body', message: summary, details });
   }
 }

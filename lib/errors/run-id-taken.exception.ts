@@ -1,5 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { RUN_ID_TAKEN } from './errors.messages.js';
 
 /**
  * A run id names one run of a thread: a second run with the same id would make its events and
@@ -17,7 +18,7 @@ export class RunIdTakenException extends ConflictException {
     super({
       statusCode: 409,
       error: 'Run id already used',
-      message: `Thread '${threadId}' already has a run '${runId}'. Start each run with a new runId.`,
+      message: RUN_ID_TAKEN(threadId, runId),
     });
   }
 }

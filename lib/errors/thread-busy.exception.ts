@@ -1,5 +1,6 @@
 import { ConflictException } from '@nestjs/common';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { THREAD_BUSY } from './errors.messages.js';
 
 /**
  * A run was requested on a thread that already has one in flight (409, before any stream).
@@ -14,7 +15,7 @@ export class ThreadBusyException extends ConflictException {
     super({
       statusCode: 409,
       error: 'Thread already running',
-      message: `Thread '${threadId}' already has a run in progress. Wait for it to finish or stop it first.`,
+      message: THREAD_BUSY(threadId),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
+import { THREAD_NOT_FOUND } from './errors.messages.js';
 
 /**
  * The thread does not exist for this caller: it is someone else's (answered exactly like a thread
@@ -11,6 +12,6 @@ export class ThreadNotFoundException extends NotFoundException {
   }
 
   constructor(readonly threadId: string) {
-    super({ statusCode: 404, error: 'Thread not found', message: `Thread '${threadId}' does not exist.` });
+    super({ statusCode: 404, error: 'Thread not found', message: THREAD_NOT_FOUND(threadId) });
   }
 }

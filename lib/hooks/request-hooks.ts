@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CopilotRequest } from './copilot-request.js';
 import type { CopilotKitHooks, CopilotRoute } from './copilotkit-hooks.interface.js';
+import { HOOK_FAILED, HOOKS_UNRESOLVED } from './hooks.messages.js';
 
 /** Where a set of hooks comes from: the module options, or a `@CopilotHooks()` provider (resolved per request). */
 export interface HooksSource {
@@ -11,14 +12,13 @@ export interface HooksSource {
 /** The methods a hooks object may have. */
 export const HOOK_METHODS = ['beforeRequest', 'afterRequest', 'onError'] as const;
 
-const logger = new Logger('CopilotKit');
-
 /**
  * Runs the hooks around each request, in registration order (module options first). Before-hooks
  * may refuse a request; after- and error-hooks are observers: they run once the client has its
  * answer, and whatever they throw is logged, never sent.
  */
 export class RequestHooks {
+  private readonly logger = new Logger(RequestHooks.name);
   private readonly sources: HooksSource[] = [];
 
   /** `configured`: the module options' hooks; `@CopilotHooks()` providers are added by discovery. */
@@ -46,6 +46,22 @@ export class RequestHooks {
     return current;
   }
 
+  /**
+   * Runs `handler` between the hooks: before-hooks may refuse; after-hooks see how it went. `body`
+   * gives the ids the client sent, so that a refused or invalid run is still attributable.
+   */
+  async around<T>(route: CopilotRoute, request: unknown, handler: (current: CopilotRequest) => Promise<T>, body?: unknown): Promise<T> {
+    const current = await this.begin(route, request, idsOf(body));
+    try {
+      const result = await handler(current);
+      this.end(current);
+      return result;
+    } catch (error) {
+      this.end(current, error);
+      throw error;
+    }
+  }
+
   /** Ends a request once the controller has answered it (`error` when it threw instead). */
   end(current: CopilotRequest, ...failure: [] | [unknown]): void {
     if (failure.length > 0) current.failed(failure[0]);
@@ -56,7 +72,7 @@ export class RequestHooks {
 
   private async observe(current: CopilotRequest, failure: [] | [unknown]): Promise<void> {
     const all = await this.resolveAll(current.request).catch((error: unknown) => {
-      logger.error(`Could not resolve CopilotKit hooks: ${String(error)}`);
+      this.logger.error(HOOKS_UNRESOLVED(error));
       return [] as CopilotKitHooks[];
     });
     if (failure.length > 0) {
@@ -72,8 +88,8 @@ export class RequestHooks {
       try {
         await call(hooks);
       } catch (error) {
-        logger.error(
-          `${this.sources[index]?.location ?? 'hook'}.${name} failed: ${error instanceof Error ? error.message : String(error)}`,
+        this.logger.error(
+          HOOK_FAILED(this.sources[index]?.location ?? 'hook', name, error instanceof Error ? error.message : String(error)),
         );
       }
     }
@@ -82,4 +98,9 @@ export class RequestHooks {
   private resolveAll(request: unknown): Promise<CopilotKitHooks[]> {
     return Promise.all(this.sources.map((source) => source.resolve(request)));
   }
+}
+
+function idsOf(body: unknown): { threadId?: string; runId?: string } {
+  const { threadId, runId } = (body ?? {}) as { threadId?: unknown; runId?: unknown };
+  return { ...(typeof threadId === 'string' && { threadId }), ...(typeof runId === 'string' && { runId }) };
 }

@@ -2,8 +2,15 @@ import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 
 const COPILOTKIT_STREAM = Symbol.for('nestjs-copilotkit:stream');
 
-/** Marks a route whose answer is an AG-UI event stream. */
-export const CopilotKitStream = (): MethodDecorator => SetMetadata(COPILOTKIT_STREAM, true);
+export type CopilotKitStreamRoute = 'agent/run' | 'agent/connect';
+
+/** Marks a route whose answer is an AG-UI event stream, and which one. */
+export const CopilotKitStream = (route: CopilotKitStreamRoute): MethodDecorator => SetMetadata(COPILOTKIT_STREAM, route);
+
+/** Which stream a route handler serves, if it serves one. */
+export function copilotKitStreamOf(handler: Function): CopilotKitStreamRoute | undefined {
+  return Reflect.getMetadata(COPILOTKIT_STREAM, handler) as CopilotKitStreamRoute | undefined;
+}
 
 /**
  * Whether `context` is a CopilotKit event stream (a run or a connect), for a host app's interceptor
@@ -18,5 +25,5 @@ export const CopilotKitStream = (): MethodDecorator => SetMetadata(COPILOTKIT_ST
  * ```
  */
 export function isCopilotKitStream(context: ExecutionContext): boolean {
-  return context.getType() === 'http' && Reflect.getMetadata(COPILOTKIT_STREAM, context.getHandler()) === true;
+  return context.getType() === 'http' && copilotKitStreamOf(context.getHandler()) !== undefined;
 }

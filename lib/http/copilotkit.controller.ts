@@ -11,14 +11,14 @@ import {
   RequestMethod,
   Res,
   Sse,
+  UseFilters,
   UseGuards,
   type CanActivate,
   type MessageEvent,
   type Type,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { EventType, type RunStartedEvent } from '@ag-ui/core';
-import { tap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
@@ -32,9 +32,12 @@ import { addMethodNotAllowedRoutes } from './method-not-allowed.routes.js';
 import { markCopilotKitRoutes } from './fastify-routes.js';
 import { CopilotKitStream } from './copilotkit-stream.js';
 import { EnvelopeStreamWriter } from './envelope-stream.writer.js';
-import { toMessageEvents } from './message-events.js';
+import { PrepareStream, preparedStream } from './prepare-stream.guard.js';
+import { StreamPreparer } from './stream-preparer.js';
+import { RunnerUnavailableFilter } from './runner-unavailable.filter.js';
 import { STREAM_ROUTES } from './stream-limits.js';
 import { StreamConnections } from './stream-connections.js';
+import { METHOD_NOT_ALLOWED } from './http.messages.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
 type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
@@ -58,6 +61,7 @@ type PlatformResponse = ServerResponse | FastifyReplyLike;
 export function createCopilotKitController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
   @Controller(path)
   @UseGuards(...guards)
+  @UseFilters(RunnerUnavailableFilter)
   class CopilotKitController {
     constructor(
       readonly runtime: CopilotRuntime,
@@ -66,6 +70,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       readonly hooks: RequestHooks,
       readonly envelopeStreams: EnvelopeStreamWriter,
       readonly connections: StreamConnections,
+      readonly streams: StreamPreparer,
     ) {}
 
     @Get('info')
@@ -75,34 +80,20 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
 
     @Sse(STREAM_ROUTES.run, { method: RequestMethod.POST })
     @HttpCode(200)
-    @CopilotKitStream()
-    run(
-      @Param('agentId') agentId: string,
-      @Body() body: unknown,
-      @Req() request: PlatformRequest,
-      @Res({ passthrough: true }) response: PlatformResponse,
-    ): Promise<Observable<MessageEvent>> {
+    @CopilotKitStream('agent/run')
+    @UseGuards(PrepareStream)
+    run(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
       this.connections.track(rawResponse(response));
-      return this.hooked({ method: 'agent/run', agentId }, request, (current) => this.runEvents(agentId, body, request, current), body);
+      return preparedStream(request);
     }
 
     @Sse(STREAM_ROUTES.connect, { method: RequestMethod.POST })
     @HttpCode(200)
-    @CopilotKitStream()
-    connect(
-      @Param('agentId') agentId: string,
-      @Body() body: unknown,
-      @Req() request: PlatformRequest,
-      @Res({ passthrough: true }) response: PlatformResponse,
-    ): Promise<Observable<MessageEvent>> {
+    @CopilotKitStream('agent/connect')
+    @UseGuards(PrepareStream)
+    connect(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
       this.connections.track(rawResponse(response));
-      const lastEventId = headerValue(request.headers['last-event-id']);
-      return this.hooked(
-        { method: 'agent/connect', agentId },
-        request,
-        (current) => this.connectEvents(agentId, body, request, current, lastEventId),
-        body,
-      );
+      return preparedStream(request);
     }
 
     @Post('agent/:agentId/stop/:threadId')
@@ -141,24 +132,10 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
           return this.hooked({ method: 'info' }, request, async () =>
             this.json(response, await this.runtime.info({ request }, { threadRoutes: false })),
           );
-        case 'agent/run': {
-          const events = await this.hooked(
-            { method: 'agent/run', agentId: call.agentId },
-            request,
-            (current) => this.runEvents(call.agentId, call.body, request, current),
-            call.body,
-          );
-          return this.envelopeStream(request, response, events);
-        }
-        case 'agent/connect': {
-          const events = await this.hooked(
-            { method: 'agent/connect', agentId: call.agentId },
-            request,
-            (current) => this.connectEvents(call.agentId, call.body, request, current),
-            call.body,
-          );
-          return this.envelopeStream(request, response, events);
-        }
+        case 'agent/run':
+          return this.envelopeStream(request, response, await this.streams.run(call.agentId, call.body, request));
+        case 'agent/connect':
+          return this.envelopeStream(request, response, await this.streams.connect(call.agentId, call.body, request));
         case 'agent/stop': {
           const { agentId, threadId } = call;
           return this.hooked({ method: 'agent/stop', agentId, threadId }, request, async (current) =>
@@ -172,56 +149,8 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       }
     }
 
-    /** Runs `handler` between the hooks: before-hooks may refuse; after-hooks see how it went. */
-    private async hooked<T>(
-      route: CopilotRoute,
-      request: PlatformRequest,
-      handler: (current: CopilotRequest) => Promise<T>,
-      body?: unknown,
-    ): Promise<T> {
-      // The ids the client sent, so a refused or invalid run is still attributable.
-      const current = await this.hooks.begin(route, request, idsOf(body));
-      try {
-        const result = await handler(current);
-        this.hooks.end(current);
-        return result;
-      } catch (error) {
-        this.hooks.end(current, error);
-        throw error;
-      }
-    }
-
-    private async runEvents(
-      agentId: string,
-      body: unknown,
-      request: PlatformRequest,
-      current: CopilotRequest,
-    ): Promise<Observable<MessageEvent>> {
-      const events = await this.runtime.runStream(agentId, body, { request });
-      const { threadId, runId } = body as { threadId: string; runId: string };
-      current.streamed(events, { threadId, runId });
-      const { heartbeatMs } = this.options;
-      if (!this.options.cancelRunOnDisconnect) return toMessageEvents(events, { heartbeatMs });
-      // A resumed approval may run under a fresh id (see the runner): stop the run this stream carries.
-      let live = runId;
-      const tracked = events.pipe(
-        tap(({ event }) => {
-          if (event.type === EventType.RUN_STARTED) live = (event as RunStartedEvent).runId;
-        }),
-      );
-      return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void this.runtime.runner.stop({ threadId, runId: live }) });
-    }
-
-    private async connectEvents(
-      agentId: string,
-      body: unknown,
-      request: PlatformRequest,
-      current: CopilotRequest,
-      lastEventId?: string,
-    ): Promise<Observable<MessageEvent>> {
-      const events = await this.runtime.connectStream(agentId, body, { request, lastEventId });
-      current.streamed(events, { threadId: (body as { threadId: string }).threadId });
-      return toMessageEvents(events, { heartbeatMs: this.options.heartbeatMs });
+    private hooked<T>(route: CopilotRoute, request: PlatformRequest, handler: (current: CopilotRequest) => Promise<T>): Promise<T> {
+      return this.hooks.around(route, request, handler);
     }
 
     private stopRun(
@@ -262,7 +191,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     methodNotAllowed(response: PlatformResponse, allow: string): void {
       const adapter = this.adapterHost.httpAdapter;
       adapter.setHeader(response, 'Allow', allow);
-      adapter.reply(response, { statusCode: 405, error: 'Method Not Allowed', message: `Use ${allow} on this route.` }, 405);
+      adapter.reply(response, { statusCode: 405, error: 'Method Not Allowed', message: METHOD_NOT_ALLOWED(allow) }, 405);
     }
   }
   addMethodNotAllowedRoutes(CopilotKitController, ['info'], 'GET');
@@ -283,16 +212,7 @@ function rawResponse(response: PlatformResponse): ServerResponse {
   return 'raw' in response && response.raw ? response.raw : (response as ServerResponse);
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 function runIdOf(body: unknown): string | undefined {
   const runId = (body as { runId?: unknown } | null | undefined)?.runId;
   return typeof runId === 'string' && runId.length > 0 ? runId : undefined;
-}
-
-function idsOf(body: unknown): { threadId?: string; runId?: string } {
-  const { threadId, runId } = (body ?? {}) as { threadId?: unknown; runId?: unknown };
-  return { ...(typeof threadId === 'string' && { threadId }), ...(typeof runId === 'string' && { runId }) };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
+import { BODY_NOT_JSON } from './http.messages.js';
 
 type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
 
@@ -48,7 +49,7 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
       try {
         request.body = text.length === 0 ? {} : JSON.parse(text);
       } catch {
-        return reject(response, { statusCode: 400, error: 'Bad Request', message: 'The request body is not valid JSON.' });
+        return reject(response, { statusCode: 400, error: 'Bad Request', message: BODY_NOT_JSON });
       }
       request._body = true;
       next();

@@ -2,6 +2,7 @@ import { Logger, type MessageEvent } from '@nestjs/common';
 import { EventType, type BaseEvent, type RunErrorEvent } from '@ag-ui/core';
 import { Observable } from 'rxjs';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
+import { EVENT_STREAM_FAILED, EVENT_STREAM_FAILED_LOG, STREAM_EVENT_SERIALIZED_WHOLE } from './http.messages.js';
 
 export interface MessageEventsOptions {
   /** Silence after which a heartbeat comment is sent; 0 disables it. */
@@ -10,7 +11,7 @@ export interface MessageEventsOptions {
   onClientGone?: () => void;
 }
 
-const logger = new Logger('CopilotKit');
+const logger = new Logger('CopilotKitStream');
 let warnedWholeSerialization = false;
 
 /**
@@ -33,12 +34,7 @@ class StreamEvent implements MessageEvent {
   toJSON(): Record<string, unknown> {
     if (!warnedWholeSerialization) {
       warnedWholeSerialization = true;
-      logger.warn(
-        'A CopilotKit stream event was serialized whole, which is what an interceptor that wraps every response does: ' +
-          'the AG-UI clients cannot read such a stream. Let CopilotKit streams through it unchanged: ' +
-          "`if (isCopilotKitStream(context)) return next.handle();` (from 'nestjs-copilotkit'). " +
-          'An interceptor that only logs events should log `event.data`, the AG-UI event.',
-      );
+      logger.warn(STREAM_EVENT_SERIALIZED_WHOLE);
     }
     return {
       ...(this.id !== undefined && { id: this.id }),
@@ -89,8 +85,8 @@ export function toMessageEvents(events: Observable<IdentifiedEvent>, options: Me
     const subscription = events.subscribe({
       next: ({ event, id }) => send(event, id),
       error: (error: unknown) => {
-        logger.error(`Event stream failed: ${error instanceof Error ? error.message : String(error)}`, (error as Error)?.stack);
-        const failure: RunErrorEvent = { type: EventType.RUN_ERROR, message: 'The event stream failed.', code: 'STREAM_ERROR' };
+        logger.error(EVENT_STREAM_FAILED_LOG(error instanceof Error ? error.message : String(error)), (error as Error)?.stack);
+        const failure: RunErrorEvent = { type: EventType.RUN_ERROR, message: EVENT_STREAM_FAILED, code: 'STREAM_ERROR' };
         send(failure, undefined);
         end();
         subscriber.complete();

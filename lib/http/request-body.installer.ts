@@ -4,6 +4,7 @@ import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { installFastifyRoutes, type FastifyInstanceLike } from './fastify-routes.js';
 import { createJsonBodyMiddleware } from './json-body.middleware.js';
+import { BODY_LIMIT_NOT_APPLIED } from './http.messages.js';
 
 export const COPILOTKIT_MOUNT_PATH = Symbol.for('nestjs-copilotkit:mount-path');
 
@@ -31,7 +32,7 @@ export class RequestBodyInstaller {
         installFastifyRoutes(adapter.getInstance<FastifyInstanceLike>(), path, options.bodyLimitBytes);
         return;
       default:
-        this.logger.warn(`bodyLimit applies on Express and Fastify; on ${adapter.getType()}, set the adapter's own body limit.`);
+        this.logger.warn(BODY_LIMIT_NOT_APPLIED(adapter.getType()));
     }
   }
 }

@@ -1,5 +1,14 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
-import { TranscriptionError } from '../transcription/transcription.service.js';
+import { TranscriptionException } from '../transcription/transcription.exception.js';
+import {
+  ENVELOPE_NOT_AN_OBJECT,
+  INVALID_ENVELOPE_PARAM,
+  MISSING_ENVELOPE_METHOD,
+  MISSING_RUN_INPUT,
+  MISSING_TRANSCRIBE_BODY,
+  NOT_JSON_ENVELOPE,
+  UNSUPPORTED_ENVELOPE_METHOD,
+} from './http.messages.js';
 
 /** Methods of the single-route transport (`POST {path}` with `{ method, params, body }`) served here. */
 export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/connect' | 'agent/stop' | 'transcribe';
@@ -23,36 +32,36 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
       {
         statusCode: 415,
         error: 'Unsupported Media Type',
-        message: 'The single-route endpoint expects a JSON body (Content-Type: application/json).',
+        message: NOT_JSON_ENVELOPE,
       },
       HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     );
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw invalid('The body must be a JSON object: { method, params, body }.');
+    throw invalid(ENVELOPE_NOT_AN_OBJECT);
   }
   const { method, params, body } = payload as { method?: unknown; params?: unknown; body?: unknown };
-  if (typeof method !== 'string' || method.length === 0) throw invalid("Missing 'method' field.");
+  if (typeof method !== 'string' || method.length === 0) throw invalid(MISSING_ENVELOPE_METHOD);
   if (!SERVED.has(method)) {
-    throw invalid(`Unsupported method '${method}'. This server serves: ${[...SERVED].join(', ')}.`);
+    throw invalid(UNSUPPORTED_ENVELOPE_METHOD(method, SERVED));
   }
   const paramsRecord = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const envelope: SingleRouteEnvelope = { method: method as EnvelopeMethod, agentId: '', threadId: '', body };
   if (method.startsWith('agent/')) envelope.agentId = requiredParam(paramsRecord, 'agentId');
   if (method === 'agent/stop') envelope.threadId = requiredParam(paramsRecord, 'threadId');
   if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
-    throw invalid(`Missing 'body' for '${method}': it carries the RunAgentInput.`);
+    throw invalid(MISSING_RUN_INPUT(method));
   }
   if (method === 'transcribe' && (body === undefined || body === null)) {
     // In the shape the client reads for transcription errors.
-    throw new TranscriptionError('invalid_request', "Missing 'body' for 'transcribe': it carries { audio (base64), mimeType, filename }.");
+    throw new TranscriptionException('invalid_request', MISSING_TRANSCRIBE_BODY);
   }
   return envelope;
 }
 
 function requiredParam(params: Record<string, unknown>, key: string): string {
   const value = params[key];
-  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(`Missing or invalid parameter 'params.${key}'.`);
+  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(INVALID_ENVELOPE_PARAM(key));
   return value;
 }
 

@@ -1,7 +1,23 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Req, Res, UseGuards, type CanActivate, type Type } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+  type CanActivate,
+  type Type,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { CopilotThreads } from '../runtime/copilot-threads.service.js';
 import { markCopilotKitRoutes } from './fastify-routes.js';
+import { RunnerUnavailableFilter } from './runner-unavailable.filter.js';
 
 /**
  * The thread routes under `path`, as the CopilotKit client's thread UI calls them, scoped to the
@@ -12,6 +28,7 @@ import { markCopilotKitRoutes } from './fastify-routes.js';
 export function createThreadsController(path: string, guards: Array<Type<CanActivate> | CanActivate>): Type<unknown> {
   @Controller(`${path}/threads`)
   @UseGuards(...guards)
+  @UseFilters(RunnerUnavailableFilter)
   class CopilotKitThreadsController {
     constructor(
       readonly threads: CopilotThreads,

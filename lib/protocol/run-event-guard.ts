@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventType, type BaseEvent, type RunAgentInput } from '@ag-ui/core';
 import { isEventObject, KNOWN_EVENT_TYPES, normalizeEvent, type LooseEvent } from './event-normalizer.js';
+import { AGENT_ERROR, AGENT_FAILED, STREAM_ENDED_UNFINISHED, TOOL_CALL_RUN_FAILED, TOOL_CALL_STOPPED } from './protocol.messages.js';
 
 /** How a run ended when the agent did not say so itself. */
 export type RunEndReason = 'completed' | 'stopped' | 'failed';
@@ -71,7 +72,7 @@ export class RunEventGuard {
       case EventType.RUN_FINISHED:
         return this.finish({ ...event, threadId: this.options.threadId, runId: this.options.runId }, 'finished');
       case EventType.RUN_ERROR:
-        return this.finish({ ...event, message: typeof event.message === 'string' ? event.message : 'Agent error' }, 'error');
+        return this.finish({ ...event, message: typeof event.message === 'string' ? event.message : AGENT_ERROR }, 'error');
       case EventType.TEXT_MESSAGE_CHUNK:
         return this.expandChunk('text', event, 'messageId');
       case EventType.TOOL_CALL_CHUNK:
@@ -130,7 +131,7 @@ export class RunEventGuard {
     this.finish(
       {
         type: EventType.RUN_ERROR,
-        message: message ?? (incomplete ? 'The agent ended its stream without finishing the run.' : 'The agent failed.'),
+        message: message ?? (incomplete ? STREAM_ENDED_UNFINISHED : AGENT_FAILED),
         code: code ?? (incomplete ? 'INCOMPLETE_STREAM' : 'AGENT_ERROR'),
       },
       'error',
@@ -265,8 +266,8 @@ function toolResult(event: LooseEvent): BaseEvent {
 function interruptedToolResult(toolCallId: string, how: 'stopped' | 'error'): BaseEvent {
   const content =
     how === 'stopped'
-      ? { status: 'stopped', reason: 'stop_requested', message: 'The run was stopped before this tool call completed.' }
-      : { status: 'error', reason: 'run_failed', message: 'The run failed before this tool call completed.' };
+      ? { status: 'stopped', reason: 'stop_requested', message: TOOL_CALL_STOPPED }
+      : { status: 'error', reason: 'run_failed', message: TOOL_CALL_RUN_FAILED };
   return {
     type: EventType.TOOL_CALL_RESULT,
     messageId: `${toolCallId}-result`,

@@ -79,6 +79,17 @@ export abstract class AgentRunner {
   abstract isRunning(request: { threadId: string }): Promise<boolean>;
 
   /**
+   * When the application starts (the module calls it from `onModuleInit`): opens connections and
+   * files, migrates, recovers interrupted runs, starts timers and subscriptions. Nothing of that
+   * happens in a constructor, which runs when the app module is imported. A dependency that is down
+   * must not make it reject (the runner answers 503 and keeps trying); a misconfiguration should.
+   * A runner used without Nest starts on its first call.
+   */
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
    * Before the server closes: stop taking runs and let running ones finish or end them properly,
    * so their streams close and their threads are released.
    */

@@ -15,10 +15,9 @@ interface Entry {
   runs: StoredRun[];
 }
 
-const logger = new Logger('CopilotKit');
-
 /** Threads in this process's memory, bounded, least recently used forgotten first. */
 export class InMemoryThreadStore extends ThreadStore {
+  private readonly logger = new Logger(InMemoryThreadStore.name);
   readonly durable = false;
   private readonly maxThreads: number;
   private readonly maxRunsPerThread: number;
@@ -105,7 +104,7 @@ export class InMemoryThreadStore extends ThreadStore {
     }
     if (!this.evictionLogged) {
       this.evictionLogged = true;
-      logger.warn(
+      this.logger.warn(
         `InMemoryAgentRunner reached maxThreads (${this.maxThreads}) and forgets the least recently used threads. ` +
           'Raise the limit or use a durable runner to keep them.',
       );

@@ -2,14 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import type { ThreadStore } from './thread-store.js';
 
-const logger = new Logger('CopilotKit');
-
 /**
  * Writes a run's events to its store as they happen, batched per event-loop turn: one write for
  * a burst of tokens instead of one per token, and at most one turn of events lost to a crash.
  * Writes are chained, so they land in order; after the first failed one, nothing more is written.
  */
 export class RunPersistence {
+  private readonly logger = new Logger(RunPersistence.name);
   private pending: BaseEvent[] = [];
   private pendingFrom = 0;
   private scheduled = false;
@@ -37,7 +36,7 @@ export class RunPersistence {
   private fail(failure: 'store' | 'publish', error: unknown): void {
     if (this.broken) return;
     this.broken = true;
-    logger.error(`Could not ${failure} events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
+    this.logger.error(`Could not ${failure} events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
     this.failed(failure, error);
   }
 

@@ -5,7 +5,6 @@ import { concat, from, type Observable } from 'rxjs';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
 import { RunIdTakenException } from '../errors/run-id-taken.exception.js';
-import { RunEventGuard } from '../protocol/run-event-guard.js';
 import { AgentRun } from './agent-run.js';
 import {
   AgentRunner,
@@ -20,6 +19,12 @@ import { RunPersistence } from './run-persistence.js';
 import { pendingInterrupts, resolveResume } from '../approvals/resume-resolver.js';
 import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from '../protocol/thread-messages.js';
 import type { StoredRun, ThreadStore } from './thread-store.js';
+import { GuardedThreadStore } from './guarded-thread-store.js';
+import { RunnerUnavailableException } from './runner-unavailable.exception.js';
+import { positiveInteger } from './runner-options.util.js';
+import { StartupRetry } from './startup-retry.js';
+import { shutdownStep } from './time-bound.js';
+import { closeInterruptedRuns } from './interrupted-runs.js';
 
 export interface StoreAgentRunnerOptions {
   /** How often leases are renewed and dead runs recovered, for durable stores. Default 10 s. */
@@ -28,6 +33,14 @@ export interface StoreAgentRunnerOptions {
   retentionMs?: number;
   /** On shutdown, how long running runs may take to finish before they are ended. Default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * How long each later shutdown step (storing what ended runs wrote last, closing the store or
+   * Redis) may take before it is abandoned and logged, so a dependency that hangs cannot hold
+   * `app.close()`. Default 5 s.
+   */
+  closeTimeoutMs?: number;
+  /** While the store cannot be reached at start: the first wait between attempts and the longest. Default 250 ms, 10 s. */
+  retry?: { firstDelayMs?: number; maxDelayMs?: number };
 }
 
 interface LiveRun {
@@ -36,7 +49,10 @@ interface LiveRun {
   closed: Promise<void>;
 }
 
-const logger = new Logger('CopilotKit');
+/** How long `start()` waits for the store before it lets the app boot anyway (and keeps trying). */
+const START_WAIT_MS = 5000;
+/** How long a request waits for a connection attempt in flight before it answers 503. */
+const REQUEST_WAIT_MS = 2000;
 
 /**
  * Runs agents in this process over a ThreadStore: the store keeps threads, owners, events and the
@@ -44,26 +60,44 @@ const logger = new Logger('CopilotKit');
  * history on `connect` (resuming after a given event id), recovers runs that a crashed process
  * left half-written, and drains on shutdown. A distributed runner extends it to follow and stop
  * runs that live on other instances.
+ *
+ * The store is opened in `start()` (from the module's `onModuleInit`), not in the constructor; while
+ * it cannot be opened, requests answer 503 with `Retry-After` and opening is retried with backoff.
  */
 export class StoreAgentRunner extends AgentRunner {
   protected readonly live = new Map<string, LiveRun>();
-  private readonly ready: Promise<void>;
+  /** The store as requests use it: 503 while it is down (see GuardedThreadStore). */
+  readonly store: ThreadStore;
+  /** The store itself, for the runner's startup and its runs' own writes. */
+  protected readonly backing: ThreadStore;
+  protected readonly logger = new Logger(this.constructor.name);
+  protected readonly closeTimeoutMs: number;
+  private readonly storeStartup: StartupRetry;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly shutdownGraceMs: number;
+  private readonly housekeepingMs: number;
+  private readonly retentionMs: number;
+  private starting: Promise<void> | undefined;
   private draining = false;
+  /** Resolved when shutdown stops waiting for runs' last writes, so their streams can end. */
+  private abandon!: () => void;
+  private readonly abandoned = new Promise<void>((resolve) => (this.abandon = resolve));
+  private closed = false;
 
-  constructor(
-    readonly store: ThreadStore,
-    options: StoreAgentRunnerOptions = {},
-  ) {
+  constructor(store: ThreadStore, options: StoreAgentRunnerOptions = {}) {
     super();
+    this.backing = store;
     this.shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
-    this.ready = this.recover().then(() => this.store.applyRetention());
-    this.ready.catch((error: unknown) => logger.error(`Thread recovery failed: ${String(error)}`));
-    if (store.durable) {
-      this.every(options.housekeepingMs ?? 10_000, () => this.housekeeping());
-      this.every(options.retentionMs ?? 600_000, () => this.store.applyRetention());
-    }
+    this.closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000);
+    this.housekeepingMs = options.housekeepingMs ?? 10_000;
+    this.retentionMs = options.retentionMs ?? 600_000;
+    this.storeStartup = new StartupRetry(() => this.openStore(), { what: 'The thread store', logger: this.logger, ...options.retry });
+    this.store = new GuardedThreadStore(store, () => this.storeAvailable());
+  }
+
+  /** Opens the store (retried in the background while it fails), then starts housekeeping; idempotent. */
+  override start(): Promise<void> {
+    return (this.starting ??= this.startup());
   }
 
   get durable(): boolean {
@@ -78,13 +112,13 @@ export class StoreAgentRunner extends AgentRunner {
         message: 'This instance is shutting down; retry the run.',
       });
     }
-    await this.ready;
+    await this.assertRunnable();
     const { threadId, agentId } = request;
     await this.settling(threadId);
     let input = request.input;
-    const begin = () => storeCall(() => this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId }));
+    const begin = () => this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId });
     let begun = await begin();
-    if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(threadId)) > 0) begun = await begin();
+    if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(this.store, threadId)) > 0) begun = await begin();
     if (begun === 'duplicate-run' && input.resume?.length) {
       // CopilotKit's `useInterrupt` resumes with the paused run's own id; a run id names one run of
       // the thread, so the resumed run gets a fresh one (its RUN_STARTED says which).
@@ -95,7 +129,7 @@ export class StoreAgentRunner extends AgentRunner {
     if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
     if (begun === 'duplicate-run') throw new RunIdTakenException(threadId, input.runId);
     try {
-      const previous = (await storeCall(() => this.store.getRuns(threadId))).filter((run) => run.status === 'finished');
+      const previous = (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished');
       const history = previous.flatMap((run) => run.events);
       // Checked against the store, not the client: a forged or replayed resume is refused here.
       const approvals = resolveResume(pendingInterrupts(history), input.resume);
@@ -108,7 +142,7 @@ export class StoreAgentRunner extends AgentRunner {
       let close!: () => void;
       const closed = new Promise<void>((resolve) => (close = resolve));
       const persistence = new RunPersistence(
-        this.store,
+        this.backing,
         threadId,
         input.runId,
         (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
@@ -128,32 +162,35 @@ export class StoreAgentRunner extends AgentRunner {
         bindActions: request.bindActions,
         approvals,
         onEvent: (event, seq) => persistence.add(event, seq),
+        // Streams end once this settles; on shutdown, a store that hangs must not keep them open.
         onSettled: () =>
-          persistence
-            .flush()
-            .then(() => this.store.endRun(threadId, input.runId))
-            .catch((error: unknown) => logger.error(`Could not close run '${input.runId}': ${String(error)}`))
-            .finally(() => {
-              if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
-              close();
-            }),
+          Promise.race([
+            persistence
+              .flush()
+              .then(() => this.backing.endRun(threadId, input.runId))
+              .catch((error: unknown) => this.logger.error(`Could not close run '${input.runId}': ${String(error)}`))
+              .finally(() => {
+                if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
+                close();
+              }),
+            this.abandoned,
+          ]),
       });
       this.live.set(threadId, { run, closed });
       run.start();
       return run.stream();
     } catch (error) {
-      await this.store.endRun(threadId, input.runId).catch(() => undefined);
+      await this.backing.endRun(threadId, input.runId).catch(() => undefined);
       throw error;
     }
   }
 
   async connect(request: RunnerConnectRequest): Promise<Observable<IdentifiedEvent>> {
-    await this.ready;
     const { threadId } = request;
     await this.settling(threadId);
     const position = parseEventId(request.lastEventId);
     const live = this.live.get(threadId)?.run;
-    const runs = await storeCall(() => this.store.getRuns(threadId));
+    const runs = await this.store.getRuns(threadId);
     // The run in flight: here, or on another instance when the runner can follow it there.
     const remote = live ? undefined : runs.find((run) => run.status === 'running');
     const following = live?.stream() ?? (remote && this.followRemote(threadId, remote));
@@ -190,13 +227,31 @@ export class StoreAgentRunner extends AgentRunner {
     await Promise.race([Promise.all(running().map((entry) => entry.closed)), grace]);
     clearTimeout(timer);
     for (const { run } of running()) run.abort('The server is shutting down; the run was ended.', 'SERVER_SHUTDOWN');
-    await Promise.all(running().map((entry) => entry.closed));
+    const ended = running();
+    if (ended.length === 0) return;
+    const stored = Promise.all(ended.map((entry) => entry.closed));
+    await shutdownStep(this.logger, `storing the last events of ${ended.length} ended run(s)`, stored, this.closeTimeoutMs);
+    this.abandon();
   }
 
+  /** Stops the timers and the store's startup, then closes the store, each step bounded by `closeTimeoutMs`. */
   override async close(): Promise<void> {
+    this.closed = true;
     this.timers.splice(0).forEach((timer) => clearInterval(timer));
-    await this.store.close();
+    await shutdownStep(this.logger, 'waiting for the thread store to open', this.storeStartup.stop(), this.closeTimeoutMs);
+    await shutdownStep(this.logger, 'closing the thread store', this.backing.close(), this.closeTimeoutMs);
   }
+
+  /** Starts the runner if nobody did (a runner used without Nest), without calling `start()` again once it ran. */
+  protected started(): Promise<void> {
+    return this.starting ?? this.start();
+  }
+
+  /** What `start()` brings up besides the store (a distributed runner's Redis). */
+  protected async startServices(): Promise<void> {}
+
+  /** Before a run: throws a RunnerUnavailableException when something besides the store it needs is down. */
+  protected async assertRunnable(): Promise<void> {}
 
   /** After a batch of a run's events is stored: a distributed runner publishes it. */
   protected async eventsStored(_threadId: string, _runId: string, _fromSeq: number, _events: BaseEvent[]): Promise<void> {}
@@ -217,54 +272,49 @@ export class StoreAgentRunner extends AgentRunner {
     if (entry && !entry.run.isRunning) await entry.closed;
   }
 
-  /**
-   * Closes runs left running by a process that died: appends what closes their open messages and
-   * tool calls and a RUN_ERROR, so the thread replays cleanly and can be continued.
-   */
-  private async recover(threadId?: string): Promise<number> {
-    const expired = await this.store.expiredRuns(threadId);
-    for (const { threadId: thread, runId } of expired) {
-      const stored = (await this.store.getRuns(thread)).find((run) => run.runId === runId);
-      const closing: BaseEvent[] = [];
-      let replaying = true;
-      const guard = new RunEventGuard({ threadId: thread, runId, emit: (event) => !replaying && closing.push(event) });
-      for (const event of stored?.events ?? []) guard.accept(event);
-      replaying = false;
-      guard.end('failed', 'The server stopped before this run finished.', 'INTERRUPTED');
-      const fromSeq = stored?.events.length ?? 0;
-      await this.store.appendEvents(thread, runId, fromSeq, closing);
-      await this.store.endRun(thread, runId);
-      await this.eventsStored(thread, runId, fromSeq, closing).catch(() => undefined);
-      logger.warn(`Recovered run '${runId}' of thread '${thread}', interrupted by a stopped server.`);
+  private async startup(): Promise<void> {
+    if (this.closed) return;
+    if (this.backing.durable) {
+      this.every(this.housekeepingMs, () => this.housekeeping());
+      this.every(this.retentionMs, () => (this.storeStartup.isUp ? this.backing.applyRetention() : Promise.resolve()));
     }
-    return expired.length;
+    await Promise.all([this.storeStartup.start(START_WAIT_MS), this.startServices()]);
+  }
+
+  /** One attempt at bringing the store up: open and migrate it, then close what crashed runs left open. */
+  private async openStore(): Promise<void> {
+    await this.backing.open();
+    await this.recover(this.backing);
+    await this.backing.applyRetention();
+  }
+
+  /** For the guarded store: starts the runner if nobody did (use without Nest), then waits for the store a little. */
+  private async storeAvailable(): Promise<void> {
+    await this.started();
+    if (!(await this.storeStartup.whenUp(REQUEST_WAIT_MS))) {
+      throw new RunnerUnavailableException('The thread store is not reachable; retry shortly.', this.storeStartup.retryAfterSeconds);
+    }
+  }
+
+  private recover(store: ThreadStore, threadId?: string): Promise<number> {
+    return closeInterruptedRuns(store, threadId, (...batch) => this.eventsStored(...batch), this.logger);
   }
 
   private async housekeeping(): Promise<void> {
+    if (!this.storeStartup.isUp) return;
     const running = [...this.live.values()]
       .filter(({ run }) => run.isRunning)
       .map(({ run }) => ({ threadId: run.threadId, runId: run.runId }));
-    await this.store.renewLeases(running);
-    await this.recover();
+    await this.backing.renewLeases(running);
+    await this.recover(this.backing);
   }
 
   private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => task().catch((error: unknown) => logger.error(`Thread housekeeping failed: ${String(error)}`)), ms);
+    const timer = setInterval(
+      () => task().catch((error: unknown) => this.logger.error(`Thread housekeeping failed: ${String(error)}`)),
+      ms,
+    );
     timer.unref();
     this.timers.push(timer);
-  }
-}
-
-/** A store that does not answer before a run is a 503 the client can retry, not a 500. */
-async function storeCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    logger.error(`Thread store call failed: ${String(error)}`, (error as Error)?.stack);
-    throw new ServiceUnavailableException({
-      statusCode: 503,
-      error: 'Thread store unavailable',
-      message: 'The thread store is not answering; retry shortly.',
-    });
   }
 }

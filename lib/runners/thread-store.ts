@@ -89,6 +89,15 @@ export abstract class ThreadStore {
     return Promise.resolve();
   }
 
+  /**
+   * Opens what the store needs (connection, file) and brings its schema up to date. Called by the
+   * runner when the application starts, never at construction; called again, with backoff, while
+   * it fails, so it must be safe to repeat after a failure.
+   */
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Releases what the store holds (connections, timers). */
   close(): Promise<void> {
     return Promise.resolve();

@@ -1,4 +1,12 @@
-import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
 import { map, type Observable } from 'rxjs';
 import { ActionInvoker } from '../actions/action-invoker.js';
@@ -37,7 +45,7 @@ const logger = new Logger('CopilotKit');
  * (someone else's thread is unknown), 400 invalid input, 409 thread already running.
  */
 @Injectable()
-export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationShutdown {
+export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   readonly runner: AgentRunner;
   /** What `POST /transcribe` uses: `forRoot({ transcription })`, else a `TranscriptionService` provider in reach. */
   readonly transcription: TranscriptionService | undefined;
@@ -151,6 +159,15 @@ export class CopilotRuntime implements BeforeApplicationShutdown, OnApplicationS
     return stopped
       ? { stopped: true }
       : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+  }
+
+  /**
+   * The runner is no provider of its own (an instance given as a value would get no hooks), so its
+   * lifecycle hangs on the runtime that holds it: started here, drained and closed below.
+   */
+  async onModuleInit(): Promise<void> {
+    // Runners written before `start()` existed implement AgentRunner without it.
+    await this.runner.start?.();
   }
 
   /** Runs the drain before Nest closes the HTTP server, whose open streams would otherwise hold it. */

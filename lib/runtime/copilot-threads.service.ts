@@ -8,6 +8,7 @@ import { compactedRun } from '../protocol/replay.js';
 import { messagesFromEvents, stateFromEvents } from '../protocol/thread-messages.js';
 import type { ThreadRecord } from '../runners/thread-store.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
+import { INVALID_THREAD_ARCHIVED, INVALID_THREAD_LIMIT, INVALID_THREAD_NAME } from './runtime.messages.js';
 
 /** A thread as the CopilotKit client's thread list expects it. */
 export interface ThreadSummary {
@@ -36,7 +37,7 @@ export class CopilotThreads {
   async list(request: unknown, query: { agentId?: string; limit?: string; cursor?: string; includeArchived?: string }) {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200)
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'limit' must be 1 to 200." });
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_LIMIT });
     const page = await this.options.runner.store.listThreads({
       ownerId: await this.options.threadOwner(request),
       agentId: query.agentId || undefined,
@@ -69,11 +70,11 @@ export class CopilotThreads {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Invalid request',
-        message: "'name' must be a string of at most 200 characters.",
+        message: INVALID_THREAD_NAME,
       });
     }
     if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: "'archived' must be a boolean." });
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_ARCHIVED });
     }
     await this.options.runner.store.updateThread(threadId, {
       name: changes.name as string | undefined,

@@ -1,6 +1,8 @@
 import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { InvalidRunInputException, type InvalidFieldDetail } from '../errors/invalid-run-input.exception.js';
+import { formatFieldPath } from '../errors/field-path.js';
+import { BODY_NOT_AN_OBJECT, BODY_TOO_DEEP } from './runtime.messages.js';
 
 /**
  * Validates a request body as an AG-UI RunAgentInput with the protocol's own 1.0 schema (unknown
@@ -9,17 +11,17 @@ import { InvalidRunInputException, type InvalidFieldDetail } from '../errors/inv
  */
 export function parseRunAgentInput(body: unknown): RunAgentInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new InvalidRunInputException([{ field: '', message: 'The request body must be a JSON object (a RunAgentInput).' }]);
+    throw new InvalidRunInputException([{ field: '', message: BODY_NOT_AN_OBJECT }]);
   }
   // `state` and `forwardedProps` are free-form and travel back out on RUN_STARTED: a body nested
   // thousands deep would overflow the stack when it is serialised, mid-stream.
   if (nestedDeeperThan(body, MAX_DEPTH)) {
-    throw new InvalidRunInputException([{ field: '', message: `The request body is nested more than ${MAX_DEPTH} levels deep.` }]);
+    throw new InvalidRunInputException([{ field: '', message: BODY_TOO_DEEP(MAX_DEPTH) }]);
   }
   const result = RunAgentInputSchema.safeParse(upgradeLegacyParts(body as Record<string, unknown>));
   if (result.success) return result.data as RunAgentInput;
   const details: InvalidFieldDetail[] = result.error.issues.slice(0, 5).map((issue) => ({
-    field: formatPath(issue.path),
+    field: formatFieldPath(issue.path),
     message: issue.message,
   }));
   throw new InvalidRunInputException(details);
@@ -39,10 +41,6 @@ function nestedDeeperThan(root: object, limit: number): boolean {
     }
   }
   return false;
-}
-
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
 /** `{type: "binary", mimeType, data|url}` (0.0.x) becomes the 1.0 image/audio/video/document part. */

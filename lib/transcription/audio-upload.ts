@@ -1,5 +1,23 @@
 import type { IncomingMessage } from 'node:http';
-import { TranscriptionError } from './transcription.service.js';
+import { TranscriptionException } from './transcription.exception.js';
+import {
+  AUDIO_EMPTY,
+  AUDIO_FIELD_IS_TEXT,
+  AUDIO_OVER_LIMIT,
+  BASE64_BODY_NOT_AN_OBJECT,
+  BODY_ALREADY_READ,
+  DATA_URL_NOT_BASE64,
+  FILENAME_NOT_A_STRING,
+  INVALID_BASE64,
+  MIME_TYPE_NOT_A_STRING,
+  MISSING_AUDIO_FILE,
+  MISSING_BASE64_AUDIO,
+  MULTIPART_UNPARSABLE,
+  MULTIPART_WITHOUT_BOUNDARY,
+  UNSUPPORTED_AUDIO_TYPE,
+  UPLOAD_ABORTED,
+  UPLOAD_FAILED,
+} from './transcription.messages.js';
 
 /** An audio file read from a `/transcribe` request and checked. */
 export interface AudioUpload {
@@ -44,10 +62,7 @@ export function acceptAudioType(declared: string): string {
   const base = type.split(';')[0]!.trim().toLowerCase();
   if (base === '' || base === 'application/octet-stream') return DEFAULT_AUDIO_TYPE;
   if (!(base in AUDIO_TYPES)) {
-    throw new TranscriptionError(
-      'invalid_audio_format',
-      `Unsupported audio type '${base}'. Supported: ${[...new Set(Object.keys(AUDIO_TYPES))].join(', ')}.`,
-    );
+    throw new TranscriptionException('invalid_audio_format', UNSUPPORTED_AUDIO_TYPE(base, [...new Set(Object.keys(AUDIO_TYPES))]));
   }
   return type;
 }
@@ -71,7 +86,7 @@ export function audioFilename(filename: string | undefined, mimeType: string): s
  */
 export async function readMultipartAudio(request: IncomingMessage, contentType: string, maxAudioBytes: number): Promise<AudioUpload> {
   if (!/;\s*boundary=/i.test(contentType)) {
-    throw new TranscriptionError('invalid_request', 'The multipart body has no boundary in its Content-Type.');
+    throw new TranscriptionException('invalid_request', MULTIPART_WITHOUT_BOUNDARY);
   }
   const limit = maxAudioBytes + MULTIPART_OVERHEAD_BYTES;
   if (Number(request.headers['content-length']) > limit) throw tooLarge(maxAudioBytes);
@@ -81,11 +96,11 @@ export async function readMultipartAudio(request: IncomingMessage, contentType: 
     // Node's own multipart parser (undici's, behind the web Response): no extra dependency.
     form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': contentType } }).formData();
   } catch {
-    throw new TranscriptionError('invalid_request', 'The multipart body could not be parsed.');
+    throw new TranscriptionException('invalid_request', MULTIPART_UNPARSABLE);
   }
   const file = form.get('audio');
-  if (file === null) throw new TranscriptionError('invalid_request', "Missing the 'audio' file field.");
-  if (typeof file === 'string') throw new TranscriptionError('invalid_request', "The 'audio' field must be a file, not text.");
+  if (file === null) throw new TranscriptionException('invalid_request', MISSING_AUDIO_FILE);
+  if (typeof file === 'string') throw new TranscriptionException('invalid_request', AUDIO_FIELD_IS_TEXT);
   return checked(Buffer.from(await file.arrayBuffer()), file.type, file.name, maxAudioBytes);
 }
 
@@ -95,15 +110,15 @@ export async function readMultipartAudio(request: IncomingMessage, contentType: 
  */
 export function decodeBase64Audio(body: unknown, maxAudioBytes: number): AudioUpload {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TranscriptionError('invalid_request', 'The body must be a JSON object: { audio, mimeType, filename }.');
+    throw new TranscriptionException('invalid_request', BASE64_BODY_NOT_AN_OBJECT);
   }
   const { audio, mimeType, filename } = body as { audio?: unknown; mimeType?: unknown; filename?: unknown };
-  if (typeof audio !== 'string') throw new TranscriptionError('invalid_request', "Missing 'audio': the audio as a base64 string.");
+  if (typeof audio !== 'string') throw new TranscriptionException('invalid_request', MISSING_BASE64_AUDIO);
   if (mimeType !== undefined && mimeType !== null && typeof mimeType !== 'string') {
-    throw new TranscriptionError('invalid_request', "'mimeType' must be a string.");
+    throw new TranscriptionException('invalid_request', MIME_TYPE_NOT_A_STRING);
   }
   if (filename !== undefined && filename !== null && typeof filename !== 'string') {
-    throw new TranscriptionError('invalid_request', "'filename' must be a string.");
+    throw new TranscriptionException('invalid_request', FILENAME_NOT_A_STRING);
   }
   let data = audio;
   let dataUrlType: string | undefined;
@@ -111,14 +126,14 @@ export function decodeBase64Audio(body: unknown, maxAudioBytes: number): AudioUp
   if (dataUrl) {
     const header = dataUrl[1]!.split(';');
     if (header.at(-1)!.trim().toLowerCase() !== 'base64') {
-      throw new TranscriptionError('invalid_request', "A data: URL in 'audio' must be base64 (data:<type>;base64,...).");
+      throw new TranscriptionException('invalid_request', DATA_URL_NOT_BASE64);
     }
     dataUrlType = header.slice(0, -1).join(';');
     data = audio.slice(dataUrl[0].length);
   }
   const clean = data.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
-    throw new TranscriptionError('invalid_request', "'audio' is not valid base64.");
+    throw new TranscriptionException('invalid_request', INVALID_BASE64);
   }
   // Checked before decoding, so an oversized upload costs no second copy.
   const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
@@ -130,18 +145,18 @@ export function decodeBase64Audio(body: unknown, maxAudioBytes: number): AudioUp
 
 function checked(audio: Buffer, declaredType: string, filename: string | undefined, maxAudioBytes: number): AudioUpload {
   const mimeType = acceptAudioType(declaredType);
-  if (audio.length === 0) throw new TranscriptionError('audio_too_short', 'The audio file is empty.');
+  if (audio.length === 0) throw new TranscriptionException('audio_too_short', AUDIO_EMPTY);
   if (audio.length > maxAudioBytes) throw tooLarge(maxAudioBytes);
   return { audio, mimeType, filename: audioFilename(filename, mimeType), size: audio.length };
 }
 
-function tooLarge(maxAudioBytes: number): TranscriptionError {
-  return new TranscriptionError('audio_too_large', `The audio file is larger than the limit of ${maxAudioBytes} bytes.`);
+function tooLarge(maxAudioBytes: number): TranscriptionException {
+  return new TranscriptionException('audio_too_large', AUDIO_OVER_LIMIT(maxAudioBytes));
 }
 
 function readBody(request: IncomingMessage, limit: number, maxAudioBytes: number): Promise<Buffer> {
   if (request.readableEnded) {
-    return Promise.reject(new TranscriptionError('invalid_request', 'The request body was already read by another middleware.'));
+    return Promise.reject(new TranscriptionException('invalid_request', BODY_ALREADY_READ));
   }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -158,10 +173,8 @@ function readBody(request: IncomingMessage, limit: number, maxAudioBytes: number
       request.resume();
     };
     const onEnd = () => settle(() => resolve(Buffer.concat(chunks, size)));
-    const onError = (error: Error) =>
-      settle(() => reject(new TranscriptionError('invalid_request', 'The upload failed.', { cause: error })));
-    const onClose = () =>
-      settle(() => reject(new TranscriptionError('invalid_request', 'The client closed the connection during the upload.')));
+    const onError = (error: Error) => settle(() => reject(new TranscriptionException('invalid_request', UPLOAD_FAILED, { cause: error })));
+    const onClose = () => settle(() => reject(new TranscriptionException('invalid_request', UPLOAD_ABORTED)));
     request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }

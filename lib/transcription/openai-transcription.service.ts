@@ -1,7 +1,16 @@
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import { isInstalled } from '../platform/package-require.cjs';
 import { audioFilename } from './audio-upload.js';
-import { TranscriptionError, TranscriptionService, type TranscriptionInput } from './transcription.service.js';
+import { TranscriptionException } from './transcription.exception.js';
+import {
+  INVALID_OPENAI_CLIENT,
+  INVALID_OPENAI_MODEL,
+  MISSING_OPENAI_API_KEY,
+  MISSING_OPENAI_PACKAGE,
+  OPENAI_CLIENT_AND_API_KEY,
+  PROVIDER_ANSWERED_WITHOUT_TEXT,
+} from './transcription.messages.js';
+import { TranscriptionService, type TranscriptionInput } from './transcription.service.js';
 
 /** What the service uses of an `OpenAI` client from the `openai` package (or a compatible one). */
 export interface OpenAITranscriptionClientLike {
@@ -30,7 +39,7 @@ export interface OpenAITranscriptionServiceOptions {
 
 /**
  * Transcribes with OpenAI's `audio/transcriptions` API (Whisper by default), through the `openai`
- * SDK. Provider errors are classified by HTTP status (`TranscriptionError.from`).
+ * SDK. Provider errors are classified by HTTP status (`TranscriptionException.from`).
  *
  * ```ts
  * CopilotKitModule.forRoot({ transcription: new OpenAITranscriptionService({ client: new OpenAI() }) })
@@ -42,16 +51,15 @@ export class OpenAITranscriptionService extends TranscriptionService {
 
   constructor(private readonly options: OpenAITranscriptionServiceOptions = {}) {
     super();
-    const where = 'OpenAITranscriptionService';
     if (options.model !== undefined && (typeof options.model !== 'string' || options.model.length === 0)) {
-      throw new CopilotKitConfigurationError(`${where}: 'model' must be a model name such as 'whisper-1'.`);
+      throw new CopilotKitConfigurationError(INVALID_OPENAI_MODEL);
     }
     this.model = options.model ?? 'whisper-1';
     if (options.client !== undefined) {
-      if (options.apiKey !== undefined) throw new CopilotKitConfigurationError(`${where}: pass 'client' or 'apiKey', not both.`);
+      if (options.apiKey !== undefined) throw new CopilotKitConfigurationError(OPENAI_CLIENT_AND_API_KEY);
       const client = options.client as Partial<OpenAITranscriptionClientLike> | Promise<unknown>;
       if (!(client instanceof Promise) && typeof client?.audio?.transcriptions?.create !== 'function') {
-        throw new CopilotKitConfigurationError(`${where}: 'client' must be an OpenAI client (with audio.transcriptions.create).`);
+        throw new CopilotKitConfigurationError(INVALID_OPENAI_CLIENT);
       }
       this.client = options.client;
       return;
@@ -59,10 +67,10 @@ export class OpenAITranscriptionService extends TranscriptionService {
     // Everything that can be wrong is found at boot; the client itself is made on first use.
     const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
     if (!apiKey) {
-      throw new CopilotKitConfigurationError(`${where} needs an API key: set OPENAI_API_KEY, pass 'apiKey', or pass your own 'client'.`);
+      throw new CopilotKitConfigurationError(MISSING_OPENAI_API_KEY);
     }
     if (!isInstalled('openai')) {
-      throw new CopilotKitConfigurationError(`${where} needs the 'openai' package: npm install openai`);
+      throw new CopilotKitConfigurationError(MISSING_OPENAI_PACKAGE);
     }
     let created: Promise<OpenAITranscriptionClientLike> | undefined;
     this.client = {
@@ -90,11 +98,11 @@ export class OpenAITranscriptionService extends TranscriptionService {
         { signal },
       );
     } catch (error) {
-      throw TranscriptionError.from(error);
+      throw TranscriptionException.from(error);
     }
     // `json` answers `{ text }`; a client set to `text` answers the string.
     const text = typeof result === 'string' ? result : (result as { text?: unknown } | null)?.text;
-    if (typeof text !== 'string') throw new TranscriptionError('provider_error', 'The transcription provider answered without text.');
+    if (typeof text !== 'string') throw new TranscriptionException('provider_error', PROVIDER_ANSWERED_WITHOUT_TEXT);
     return text;
   }
 }

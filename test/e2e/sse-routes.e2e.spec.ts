@@ -18,7 +18,7 @@ import { concat, map, take, throwError, type Observable } from 'rxjs';
 import { CopilotKitModule, CopilotThreads, InMemoryAgentRunner, ThreadBusyException, type RunnerRunRequest } from '../../lib/index.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
-import { openSse, openUnreadStream, postSse, runInput } from '../fixtures/sse-client.js';
+import { openSse, openUnreadStream, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { StreamMetricsInterceptor } from '../readme/stream-metrics.interceptor.js';
 import { EnvelopeInterceptor } from '../readme/envelope.interceptor.js';
 
@@ -191,6 +191,46 @@ describe('stream errors', () => {
       logged.mockRestore();
       await server.close();
       await broken.close();
+    }
+  });
+});
+
+/** A host app's logging interceptor: it only looks. */
+@Injectable()
+class LogEverything implements NestInterceptor {
+  readonly seen: string[] = [];
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    this.seen.push(context.getHandler().name);
+    return next.handle();
+  }
+}
+
+describe('refusals that take a while to find, behind an interceptor', () => {
+  it('are still JSON with their status: the stream has not started', async () => {
+    const slowly = async () => {
+      // What a database round trip takes: past the first turn of the event loop.
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return { slow: new ScriptedAgent(new AgentProbe(), { delayMs: 30, deltas: () => ['1', '2', '3'] }) };
+    };
+    const server = await startApp([CopilotKitModule.forRoot({ agents: slowly })], {
+      providers: [LogEverything, { provide: APP_INTERCEPTOR, useExisting: LogEverything }],
+    });
+    try {
+      const input = runInput();
+      const first = await openSse(`${server.url}/agent/slow/run`, input);
+      const busy = await postJson(`${server.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
+      const unknown = await postJson(`${server.url}/agent/nope/connect`, { threadId: input.threadId });
+      await first.done;
+
+      expect(busy.status).toBe(409);
+      expect(busy.json).toMatchObject({ statusCode: 409 });
+      expect(unknown.status).toBe(404);
+      expect(first.events.at(-1)?.type).toBe('RUN_FINISHED');
+      // The interceptor was on the route: it saw the run it let through.
+      expect(server.app.get(LogEverything).seen).toContain('run');
+    } finally {
+      await server.close();
     }
   });
 });

@@ -24,6 +24,7 @@ import { DigestService } from './digest.service.js';
 import { SecuredCopilotModule } from './secured-copilot.module.js';
 import { OpsModule } from './ops.module.js';
 import { AuditHooks, AuditLog } from './audit.hooks.js';
+import { ConfiguredCopilotModule } from './configured-copilot.module.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -37,6 +38,7 @@ describe('README examples', () => {
       // Built, started and driven in each consumer app by test/consumers/consumers.spec.ts.
       'test/consumers/app/src/main.ts',
       'test/consumers/app/src/platform.fastify.ts',
+      'test/readme/configured-copilot.module.ts',
       'test/readme/secured-copilot.module.ts',
       'test/readme/ops.module.ts',
       'test/readme/support.agent.ts',
@@ -332,6 +334,27 @@ describe('README examples', () => {
 });
 
 /** Points the `openai:` model strings at aimock through the environment; returns what puts it back. */
+describe('README: options from a CopilotKitOptionsFactory class', () => {
+  it('builds the options with the class and its injected ConfigService', async () => {
+    const llm = await new LlmMock().start();
+    const restoreEnv = pointOpenAIAt(llm);
+    process.env.COPILOT_MODEL = 'gpt-configured';
+    const server = await startApp([ConfiguredCopilotModule]);
+    try {
+      llm.server.onMessage('hi', { content: 'Configured.' });
+      const agent = new HttpAgent({ url: `${server.url}/agent/default/run`, threadId: randomUUID() });
+      agent.addMessage({ id: randomUUID(), role: 'user', content: 'hi' });
+      expect((await agent.runAgent()).newMessages.at(-1)).toMatchObject({ content: 'Configured.' });
+      expect((llm.requests()[0]?.body as { model?: string } | undefined)?.model).toBe('gpt-configured');
+    } finally {
+      delete process.env.COPILOT_MODEL;
+      await server.close();
+      await llm.stop();
+      restoreEnv();
+    }
+  });
+});
+
 function pointOpenAIAt(llm: LlmMock): () => void {
   const saved = { OPENAI_API_KEY: process.env.OPENAI_API_KEY, OPENAI_BASE_URL: process.env.OPENAI_BASE_URL };
   Object.assign(process.env, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.server.url}/v1` });

@@ -1,4 +1,5 @@
-import { InvalidRunInputException, parseRunAgentInput } from '../../lib/index.js';
+import { InvalidRunInputException } from '../../lib/index.js';
+import { parseRunAgentInput } from '../../lib/runtime/run-input.parser.js';
 import { runInput } from '../fixtures/sse-client.js';
 
 function failure(body: unknown): InvalidRunInputException {

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
+import { NOT_AN_OBJECT_SCHEMA } from '../actions.messages.js';
 
 export interface SchemaIssue {
   /** Dotted path of the argument, empty for the arguments object itself. */
@@ -24,14 +25,7 @@ export function asToolSchema(schema: JsonSchema, location: string): JsonSchema {
   const { $schema: _ignored, ...rest } = schema;
   const type = rest.type ?? (rest.properties ? 'object' : undefined);
   if (type !== 'object') {
-    throw new Error(
-      `${location}: the arguments must be described by an object schema (type "object"), got ${JSON.stringify(type ?? rest)}.`,
-    );
+    throw new Error(NOT_AN_OBJECT_SCHEMA(location, type ?? rest));
   }
   return { ...rest, type: 'object', properties: rest.properties ?? {} };
-}
-
-/** Formats a path made of keys as `a.b[0].c`. */
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }

@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import { asToolSchema, type ActionSchema, type SchemaIssue } from './action-schema.js';
+import { formatFieldPath } from '../../errors/field-path.js';
+import { ISSUE_NOT_AN_OBJECT, MISSING_CLASS_VALIDATOR } from '../actions.messages.js';
 
 type ValidationErrorLike = { property: string; constraints?: Record<string, string>; children?: ValidationErrorLike[] };
 
@@ -20,20 +22,21 @@ export async function classValidatorSource(dto: Type<object>, location: string):
     jsonSchema: schema,
     async validate(value) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return { ok: false, issues: [{ path: '', message: 'must be an object' }] };
+        return { ok: false, issues: [{ path: '', message: ISSUE_NOT_AN_OBJECT }] };
       }
       const instance = transformer.plainToInstance(dto, value);
       const errors = (await validator.validate(instance, { whitelist: true })) as ValidationErrorLike[];
-      return errors.length === 0 ? { ok: true, value: instance } : { ok: false, issues: flatten(errors, '') };
+      return errors.length === 0 ? { ok: true, value: instance } : { ok: false, issues: flatten(errors, []) };
     },
   };
 }
 
-function flatten(errors: ValidationErrorLike[], prefix: string): SchemaIssue[] {
+function flatten(errors: ValidationErrorLike[], parents: string[]): SchemaIssue[] {
   return errors.flatMap((error) => {
-    const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
+    const segments = [...parents, error.property];
+    const path = formatFieldPath(segments);
     const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
-    return [...own, ...flatten(error.children ?? [], path)];
+    return [...own, ...flatten(error.children ?? [], segments)];
   });
 }
 
@@ -63,8 +66,6 @@ async function loadPeers(location: string) {
       import(CLASS_TRANSFORMER_STORAGE) as Promise<{ defaultMetadataStorage: unknown }>,
     ]);
   } catch {
-    throw new Error(
-      `${location}: describing parameters with a DTO class needs 'class-validator', 'class-transformer' and 'class-validator-jsonschema' installed.`,
-    );
+    throw new Error(MISSING_CLASS_VALIDATOR(location));
   }
 }

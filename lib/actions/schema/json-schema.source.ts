@@ -1,6 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import { asToolSchema, type ActionSchema } from './action-schema.js';
+import { formatFieldPath } from '../../errors/field-path.js';
+import { INVALID_JSON_SCHEMA, ISSUE_INVALID, ISSUE_NOT_IN_ENUM, ISSUE_REQUIRED, ISSUE_UNKNOWN_PROPERTY } from '../actions.messages.js';
 
 // One compiler for every JSON Schema action; formats are descriptive for the model, not enforced.
 const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
@@ -12,7 +14,7 @@ export function jsonSchemaSource(schema: JsonSchema, location: string): ActionSc
   try {
     check = ajv.compile(jsonSchema);
   } catch (error) {
-    throw new Error(`${location}: invalid JSON Schema: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(INVALID_JSON_SCHEMA(location, error instanceof Error ? error.message : String(error)), { cause: error });
   }
   return {
     jsonSchema,
@@ -29,14 +31,14 @@ function describeAjvError(error: ErrorObject): { path: string; message: string }
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
-  const path = segments.reduce((out, key) => (/^\d+$/.test(key) ? `${out}[${key}]` : out ? `${out}.${key}` : key), '');
+  const path = formatFieldPath(segments);
   const message =
     error.keyword === 'required'
-      ? 'is required'
+      ? ISSUE_REQUIRED
       : error.keyword === 'enum'
-        ? `must be one of ${JSON.stringify(error.params.allowedValues)}`
+        ? ISSUE_NOT_IN_ENUM(error.params.allowedValues)
         : error.keyword === 'additionalProperties'
-          ? `has an unknown property '${String(error.params.additionalProperty)}'`
-          : (error.message ?? 'is invalid');
+          ? ISSUE_UNKNOWN_PROPERTY(String(error.params.additionalProperty))
+          : (error.message ?? ISSUE_INVALID);
   return { path, message };
 }

@@ -5,6 +5,7 @@ import { classValidatorSource } from './class-validator.source.js';
 import { copilotKitParametersSource } from './copilotkit-parameters.source.js';
 import { jsonSchemaSource } from './json-schema.source.js';
 import { standardSchemaSource } from './standard-schema.source.js';
+import { INVALID_PARAMETERS } from '../actions.messages.js';
 
 /** An action whose method takes no arguments. */
 const NO_ARGUMENTS = { type: 'object', properties: {}, additionalProperties: false };
@@ -18,5 +19,5 @@ export async function resolveActionSchema(parameters: ActionParameters | undefin
     if ('~standard' in parameters) return standardSchemaSource(parameters as StandardSchemaLike, location);
     return jsonSchemaSource(parameters as JsonSchema, location);
   }
-  throw new Error(`${location}: 'parameters' must be a DTO class, a JSON Schema, a Standard Schema or a CopilotKit parameter list.`);
+  throw new Error(INVALID_PARAMETERS(location));
 }

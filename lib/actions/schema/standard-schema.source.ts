@@ -1,5 +1,7 @@
 import type { JsonSchema, StandardSchemaLike } from '../../interfaces/copilot-action-options.interface.js';
-import { asToolSchema, formatIssuePath, type ActionSchema, type ValidationOutcome } from './action-schema.js';
+import { formatFieldPath } from '../../errors/field-path.js';
+import { MISSING_SCHEMA_PACKAGE, STANDARD_SCHEMA_WITHOUT_JSON_SCHEMA } from '../actions.messages.js';
+import { asToolSchema, type ActionSchema, type ValidationOutcome } from './action-schema.js';
 
 interface StandardResult {
   value?: unknown;
@@ -21,7 +23,7 @@ export async function standardSchemaSource(schema: StandardSchemaLike, location:
       return {
         ok: false,
         issues: result.issues.map((issue) => ({
-          path: formatIssuePath((issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment))),
+          path: formatFieldPath((issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment))),
           message: issue.message,
         })),
       };
@@ -50,15 +52,13 @@ async function toJsonSchema(schema: StandardSchemaLike, location: string): Promi
     );
     return toJsonSchema(schema as never) as JsonSchema;
   }
-  throw new Error(
-    `${location}: cannot derive a JSON Schema from a '${standard.vendor}' Standard Schema; use one that implements Standard JSON Schema, or pass a JSON Schema.`,
-  );
+  throw new Error(STANDARD_SCHEMA_WITHOUT_JSON_SCHEMA(location, standard.vendor));
 }
 
 async function optional<T>(packageName: string, location: string, purpose: string): Promise<T> {
   try {
     return (await import(packageName)) as T;
   } catch {
-    throw new Error(`${location}: install '${packageName}' to describe actions with ${purpose}.`);
+    throw new Error(MISSING_SCHEMA_PACKAGE(location, packageName, purpose));
   }
 }

@@ -1,5 +1,6 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
+import { TOOL_RESULT_ERROR } from '../agents.messages.js';
 
 type Part = Record<string, unknown>;
 type ChatMessage = Record<string, unknown>;
@@ -54,7 +55,7 @@ export function toOpenAITools(tools: readonly ModelTool[]): Part[] {
 export function toolContent(content: string | InputContent[], error?: string): string {
   const text =
     typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n');
-  return error ? `Error: ${error}${text ? `\n${text}` : ''}` : text;
+  return error ? TOOL_RESULT_ERROR(error, text) : text;
 }
 
 function toOpenAIPart(part: InputContent): Part {

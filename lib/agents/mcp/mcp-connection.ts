@@ -4,6 +4,7 @@ import { PACKAGE_VERSION } from '../../platform/package-require.cjs';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import type { McpCallResult } from './mcp-result.js';
 import type { ResolvedMcpServer } from './mcp-server.config.js';
+import { MCP_CONNECT_TIMED_OUT, MCP_CONNECTION_CLOSED, MCP_TERMINATE_TIMED_OUT } from '../agents.messages.js';
 
 /** A tool as the server lists it. */
 export interface McpTool {
@@ -72,7 +73,7 @@ export class McpConnection {
     this.transport = transport;
     const timeout = this.server.connectTimeoutMs;
     try {
-      await withTimeout(client.connect(transport, { timeout }), timeout, `connecting took longer than ${timeout} ms`);
+      await withTimeout(client.connect(transport, { timeout }), timeout, MCP_CONNECT_TIMED_OUT(timeout));
     } catch (error) {
       await client.close().catch(() => undefined);
       throw error;
@@ -118,7 +119,7 @@ export class McpConnection {
     if (!client) return;
     const transport = this.transport as { terminateSession?: () => Promise<void> } | undefined;
     if (typeof transport?.terminateSession === 'function') {
-      await withTimeout(transport.terminateSession(), TERMINATE_TIMEOUT_MS, 'terminating the session timed out').catch(() => undefined);
+      await withTimeout(transport.terminateSession(), TERMINATE_TIMEOUT_MS, MCP_TERMINATE_TIMED_OUT).catch(() => undefined);
     }
     await client.close().catch(() => undefined);
   }
@@ -134,7 +135,7 @@ export class McpConnectionLostError extends Error {
   override readonly name = 'McpConnectionLostError';
 
   constructor() {
-    super('the connection to the server was closed');
+    super(MCP_CONNECTION_CLOSED);
   }
 }
 

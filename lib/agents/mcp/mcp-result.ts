@@ -1,5 +1,6 @@
 import { failure } from '../../actions/action-result.js';
 import type { ActionCallResult } from '../../interfaces/copilot-run-context.interface.js';
+import { MCP_TOOL_NO_CONTENT, MCP_TOOL_REPORTED_ERROR } from '../agents.messages.js';
 
 /** An MCP `tools/call` result, as loosely as servers send it (older ones answer with `toolResult`). */
 export interface McpCallResult {
@@ -30,8 +31,8 @@ const MAX_CONTENT = 100_000;
  */
 export function toToolResult(result: McpCallResult, toolName: string): ActionCallResult {
   const text = clip(describe(result));
-  if (result.isError) return failure('failed', `The tool '${toolName}' reported an error: ${text || 'no details given.'}`);
-  return { status: 'success', content: text || 'The tool completed without returning any content.' };
+  if (result.isError) return failure('failed', MCP_TOOL_REPORTED_ERROR(toolName, text));
+  return { status: 'success', content: text || MCP_TOOL_NO_CONTENT };
 }
 
 function describe(result: McpCallResult): string {

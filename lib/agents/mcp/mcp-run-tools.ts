@@ -11,6 +11,8 @@ import type { McpConnection } from './mcp-connection.js';
 import { toToolResult } from './mcp-result.js';
 import type { ResolvedMcpServer } from './mcp-server.config.js';
 import { describeError } from './mcp-server-health.js';
+import { STOPPED_WHILE_RUNNING } from '../../actions/actions.messages.js';
+import { MCP_SERVER_LOST_DURING_CALL, MCP_TOOL_FAILED, MCP_TOOL_TIMED_OUT, STOPPED_BEFORE_TOOL } from '../agents.messages.js';
 
 /** One MCP tool offered in a run, with the session it was listed on. */
 export interface McpToolEntry {
@@ -71,7 +73,7 @@ export class McpRunTools {
     const name = entry.tool.name;
     const validated = await readToolArguments(rawArgs, entry.schema, name);
     if (!validated.ok) return validated.result;
-    if (this.signal.aborted) return failure('stopped', `The run was stopped before '${name}' started.`);
+    if (this.signal.aborted) return failure('stopped', STOPPED_BEFORE_TOOL(name));
     try {
       const result = await entry.connection.call(entry.remoteName, validated.value as Record<string, unknown>, this.signal);
       return toToolResult(result, name);
@@ -82,15 +84,12 @@ export class McpRunTools {
 
   private failed(entry: McpToolEntry, error: unknown): ActionCallResult {
     const name = entry.tool.name;
-    if (this.signal.aborted) return failure('stopped', `The run was stopped while '${name}' was running.`);
+    if (this.signal.aborted) return failure('stopped', STOPPED_WHILE_RUNNING(name));
     const code = (error as { name?: unknown; code?: unknown })?.name === 'McpError' ? (error as { code: number }).code : undefined;
-    if (code === REQUEST_TIMEOUT) return failure('failed', `The tool '${name}' did not answer within ${entry.server.callTimeoutMs} ms.`);
+    if (code === REQUEST_TIMEOUT) return failure('failed', MCP_TOOL_TIMED_OUT(name, entry.server.callTimeoutMs));
     // The server answered, with a JSON-RPC error (unknown tool, invalid params): the session is fine.
-    if (code !== undefined && code !== CONNECTION_CLOSED) return failure('failed', `The tool '${name}' failed: ${describeError(error)}`);
+    if (code !== undefined && code !== CONNECTION_CLOSED) return failure('failed', MCP_TOOL_FAILED(name, describeError(error)));
     entry.pool.fail(entry.key, entry.connection, error);
-    return failure(
-      'failed',
-      `The MCP server '${entry.server.name}' could not be reached (${describeError(error)}), so '${name}' may not have run. Its tools are unavailable for now.`,
-    );
+    return failure('failed', MCP_SERVER_LOST_DURING_CALL(entry.server.name, describeError(error), name));
   }
 }

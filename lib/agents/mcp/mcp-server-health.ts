@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
+import { MCP_SERVER_AVAILABLE, MCP_SERVER_UNAVAILABLE } from '../agents.messages.js';
 
-const logger = new Logger('CopilotKit');
 const MAX_REASON = 200;
 
 /**
@@ -9,6 +9,7 @@ const MAX_REASON = 200;
  * name and the error go to the log: URLs and headers may carry credentials.
  */
 export class McpServerHealth {
+  private readonly logger = new Logger(McpServerHealth.name);
   private down = false;
 
   constructor(private readonly name: string) {}
@@ -16,14 +17,13 @@ export class McpServerHealth {
   unreachable(error: unknown, retryInMs: number): void {
     if (this.down) return;
     this.down = true;
-    const next = retryInMs > 0 ? `next attempt in ${Math.ceil(retryInMs / 1000)} s` : 'reconnecting on the next run';
-    logger.warn(`MCP server '${this.name}' is unavailable (${describeError(error)}); runs go on without its tools, ${next}.`);
+    this.logger.warn(MCP_SERVER_UNAVAILABLE(this.name, describeError(error), retryInMs));
   }
 
   reachable(): void {
     if (!this.down) return;
     this.down = false;
-    logger.log(`MCP server '${this.name}' is available again.`);
+    this.logger.log(MCP_SERVER_AVAILABLE(this.name));
   }
 }
 

@@ -1,6 +1,22 @@
 import type { CanActivate, Type } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { isInstalled } from '../../platform/package-require.cjs';
+import {
+  DUPLICATE_MCP_SERVER_NAME,
+  INVALID_MCP_GUARDS,
+  INVALID_MCP_HEADERS,
+  INVALID_MCP_NUMBER,
+  INVALID_MCP_SERVER_NAME,
+  INVALID_MCP_TOOLS,
+  INVALID_MCP_TRANSPORT,
+  INVALID_MCP_URL,
+  INVALID_MCP_USER_KEY,
+  MCP_SERVER_NOT_AN_OBJECT,
+  MCP_SERVERS_NOT_AN_ARRAY,
+  MISSING_MCP_SDK,
+  PER_USER_WITHOUT_KEY,
+  SHARED_PER_CALLER_HEADERS,
+} from '../agents.messages.js';
 
 /**
  * Headers computed per run from the caller's HTTP request, e.g. to pass on the caller's own token.
@@ -75,56 +91,52 @@ const SERVER_NAME = /^[A-Za-z0-9-]{1,32}$/;
  * naming the server and the field, instead of tools silently missing at run time.
  */
 export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpServer[] {
-  if (!Array.isArray(servers)) throw new CopilotKitConfigurationError(`${label}: 'mcpServers' must be an array of MCP server configs.`);
+  if (!Array.isArray(servers)) throw new CopilotKitConfigurationError(MCP_SERVERS_NOT_AN_ARRAY(label));
   const problems: string[] = [];
   const names = new Set<string>();
   const resolved = servers.map((server: McpServerConfig, index) => {
     const where = `${label}: mcpServers[${index}]${typeof server?.name === 'string' ? ` ('${server.name}')` : ''}`;
     const problem = (message: string) => problems.push(`${where}: ${message}`);
     if (typeof server !== 'object' || server === null) {
-      problem('must be an object with at least a name and a url.');
+      problem(MCP_SERVER_NOT_AN_OBJECT);
       return undefined;
     }
     if (typeof server.name !== 'string' || !SERVER_NAME.test(server.name)) {
-      problem(`'name' must be 1-32 letters, digits or '-' (it prefixes the tool names), got ${JSON.stringify(server.name)}.`);
+      problem(INVALID_MCP_SERVER_NAME(server.name));
     } else if (names.has(server.name)) {
-      problem(`another MCP server is already named '${server.name}'.`);
+      problem(DUPLICATE_MCP_SERVER_NAME(server.name));
     } else {
       names.add(server.name);
     }
     const url = parseUrl(server.url);
-    if (!url) problem(`'url' must be an http(s) URL.`);
+    if (!url) problem(INVALID_MCP_URL);
     const transport = server.transport ?? 'http';
-    if (transport !== 'http' && transport !== 'sse')
-      problem(`'transport' must be 'http' or 'sse', got ${JSON.stringify(server.transport)}.`);
+    if (transport !== 'http' && transport !== 'sse') problem(INVALID_MCP_TRANSPORT(server.transport));
     const headers = server.headers ?? {};
     const dynamic = typeof headers === 'function';
-    if (!dynamic && !isStringRecord(headers)) problem(`'headers' must be a record of strings or a function of the request returning one.`);
+    if (!dynamic && !isStringRecord(headers)) problem(INVALID_MCP_HEADERS);
     if (server.tools !== undefined && !(Array.isArray(server.tools) && server.tools.every((t) => typeof t === 'string' && t.length > 0))) {
-      problem(`'tools' must be an array of tool names.`);
+      problem(INVALID_MCP_TOOLS);
     }
-    if (server.userKey !== undefined && typeof server.userKey !== 'function') problem(`'userKey' must be a function of the request.`);
+    if (server.userKey !== undefined && typeof server.userKey !== 'function') problem(INVALID_MCP_USER_KEY);
     const perUser = server.perUser ?? (dynamic || server.userKey !== undefined);
     if (server.perUser === false && dynamic) {
       // A shared connection would keep sending the headers of whichever caller opened it.
-      problem(
-        `'headers' is a function of the request, so connections must be per caller; remove 'perUser: false' or make the headers static.`,
-      );
+      problem(SHARED_PER_CALLER_HEADERS);
     }
     if (server.perUser === true && !dynamic && server.userKey === undefined) {
-      problem(`'perUser' needs a way to tell callers apart: 'headers' as a function of the request, or 'userKey'.`);
+      problem(PER_USER_WITHOUT_KEY);
     }
     const guards = server.guards ?? [];
     if (
       !Array.isArray(guards) ||
       !guards.every((guard) => typeof guard === 'function' || typeof (guard as CanActivate)?.canActivate === 'function')
     ) {
-      problem(`'guards' must be an array of guard classes or instances.`);
+      problem(INVALID_MCP_GUARDS);
     }
     const number = (field: 'maxConnections' | 'connectTimeoutMs' | 'callTimeoutMs' | 'toolsTtlMs', fallback: number) => {
       const value = server[field] ?? fallback;
-      if (!Number.isSafeInteger(value) || (value as number) < 1)
-        problem(`'${field}' must be a positive integer, got ${String(server[field])}.`);
+      if (!Number.isSafeInteger(value) || (value as number) < 1) problem(INVALID_MCP_NUMBER(field, server[field]));
       return value as number;
     };
     return {
@@ -143,7 +155,7 @@ export function resolveMcpServers(servers: unknown, label: string): ResolvedMcpS
     };
   });
   if (resolved.length > 0 && !isInstalled('@modelcontextprotocol/sdk/client/index.js')) {
-    problems.push(`${label}: 'mcpServers' needs the '@modelcontextprotocol/sdk' package: npm install @modelcontextprotocol/sdk`);
+    problems.push(MISSING_MCP_SDK(label));
   }
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return resolved as ResolvedMcpServer[];

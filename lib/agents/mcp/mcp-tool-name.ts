@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** What OpenAI and Anthropic both accept as a tool name. */
-export const MODEL_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
+/** The longest tool name OpenAI and Anthropic accept (see actions/tool-name.ts). */
 const MAX = 64;
 
 /**

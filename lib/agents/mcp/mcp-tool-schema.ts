@@ -3,8 +3,9 @@ import type { ActionSchema } from '../../actions/schema/action-schema.js';
 import { jsonSchemaSource } from '../../actions/schema/json-schema.source.js';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import { describeError } from './mcp-server-health.js';
+import { MCP_TOOL_SCHEMA_REJECTED } from '../agents.messages.js';
 
-const logger = new Logger('CopilotKit');
+const logger = new Logger('McpToolSource');
 
 /**
  * Compiled schemas by their JSON text. Tool lists are fetched again and again (per TTL, per
@@ -26,7 +27,7 @@ export function compileToolSchema(inputSchema: unknown, location: string): Actio
     try {
       schema = jsonSchemaSource(withoutId(inputSchema), location);
     } catch (error) {
-      logger.warn(`${location} is not offered: ${describeError(error)}`);
+      logger.warn(MCP_TOOL_SCHEMA_REJECTED(location, describeError(error)));
       schema = null;
     }
     if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);

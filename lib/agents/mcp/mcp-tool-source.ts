@@ -9,8 +9,7 @@ import { compileToolSchema } from './mcp-tool-schema.js';
 import { modelToolName } from './mcp-tool-name.js';
 import type { ResolvedMcpServer } from './mcp-server.config.js';
 import { describeError } from './mcp-server-health.js';
-
-const logger = new Logger('CopilotKit');
+import { INVALID_RESOLVED_HEADERS, MCP_HEADERS_FAILED, MCP_TOOL_SHADOWED } from '../agents.messages.js';
 
 export type McpAuthorizer = CopilotRunActions['authorize'];
 
@@ -20,6 +19,7 @@ export type McpAuthorizer = CopilotRunActions['authorize'];
  * that is down, slow or misconfigured only takes its own tools out of the run; it never fails it.
  */
 export class McpToolSource {
+  private readonly logger = new Logger(McpToolSource.name);
   private readonly pools = new Map<string, McpClientPool>();
   /** Tool names already reported as hidden by an action of the same name: said once, not per run. */
   private readonly shadowed = new Set<string>();
@@ -70,9 +70,7 @@ export class McpToolSource {
     try {
       identity = await identify(server, request);
     } catch (error) {
-      logger.warn(
-        `MCP server '${server.name}': resolving the headers of this caller failed (${describeError(error)}); its tools are left out of the run.`,
-      );
+      this.logger.warn(MCP_HEADERS_FAILED(server.name, describeError(error)));
       return [];
     }
     const connection = await pool.acquire(identity.key, identity.headers);
@@ -103,7 +101,7 @@ export class McpToolSource {
       if (taken.has(name)) {
         if (!this.shadowed.has(name)) {
           this.shadowed.add(name);
-          logger.warn(`MCP tool '${tool.name}' of server '${server.name}' is not offered: a backend action is also named '${name}'.`);
+          this.logger.warn(MCP_TOOL_SHADOWED(tool.name, server.name, name));
         }
         continue;
       }
@@ -127,7 +125,7 @@ export class McpToolSource {
 async function identify(server: ResolvedMcpServer, request: unknown): Promise<{ headers: Record<string, string>; key: string }> {
   const resolved = typeof server.headers === 'function' ? await server.headers(request) : server.headers;
   if (typeof resolved !== 'object' || resolved === null || Object.values(resolved).some((v) => v !== undefined && typeof v !== 'string')) {
-    throw new Error(`'headers' must return a record of strings`);
+    throw new Error(INVALID_RESOLVED_HEADERS);
   }
   const headers = Object.fromEntries(Object.entries(resolved).filter(([, value]) => value !== undefined)) as Record<string, string>;
   if (!server.perUser) return { headers, key: 'shared' };

@@ -4,6 +4,7 @@ import { type Subscribable } from 'rxjs';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import type { AgUiAgent } from '../../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunContext } from '../../interfaces/copilot-run-context.interface.js';
+import { INVALID_REMOTE_URL } from '../agents.messages.js';
 
 export interface RemoteAgentOptions {
   /** The AG-UI endpoint: a LangGraph, CrewAI or Mastra server, or another app serving this module. */
@@ -31,7 +32,7 @@ export class RemoteAgent implements AgUiAgent {
 
   constructor(private readonly options: RemoteAgentOptions) {
     if (!options?.url || !/^https?:\/\//.test(options.url)) {
-      throw new CopilotKitConfigurationError(`RemoteAgent: 'url' must be an http(s) URL, got ${JSON.stringify(options?.url)}.`);
+      throw new CopilotKitConfigurationError(INVALID_REMOTE_URL(options?.url));
     }
     this.description = options.description ?? `Remote AG-UI agent at ${new URL(options.url).host}`;
     this.headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));

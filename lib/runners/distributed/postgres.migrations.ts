@@ -1,3 +1,6 @@
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { withPooledClient, type PgPooledClient } from './pg-client.js';
+
 /** What migrations use of a `pg` Pool or client. */
 export interface PgQueryable {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in `pg`: each query casts its rows to its own row type
@@ -64,34 +67,30 @@ export function checkSchemaName(schema: string): string {
  * Brings the schema to the current version. Safe to call from every instance at boot, or once from
  * a deployment step (`await migratePostgres(pool, 'copilotkit')`) with `migrate: false` on the runner.
  */
-export async function migratePostgres(
-  pool: { connect(): Promise<PgQueryable & { release(): void }> },
-  schema = 'copilotkit',
-): Promise<number> {
+export async function migratePostgres(pool: { connect(): Promise<PgPooledClient> }, schema = 'copilotkit'): Promise<number> {
   const s = checkSchemaName(schema);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`nestjs-copilotkit:${s}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
-    const { rows } = await client.query(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
-    const current = Number(rows[0].version);
-    if (current > POSTGRES_SCHEMA_VERSION) {
-      throw new Error(
-        `schema ${s} is at version ${current}, newer than this version of nestjs-copilotkit knows (${POSTGRES_SCHEMA_VERSION}).`,
-      );
+  return withPooledClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`nestjs-copilotkit:${s}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+      const { rows } = await client.query(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
+      const current = Number(rows[0].version);
+      if (current > POSTGRES_SCHEMA_VERSION) {
+        throw new CopilotKitConfigurationError(
+          `schema ${s} is at version ${current}, newer than this version of nestjs-copilotkit knows (${POSTGRES_SCHEMA_VERSION}).`,
+        );
+      }
+      for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+        await client.query(migration.sql(s));
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, Date.now()]);
+      }
+      await client.query('COMMIT');
+      return POSTGRES_SCHEMA_VERSION;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
-    for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
-      await client.query(migration.sql(s));
-      await client.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, Date.now()]);
-    }
-    await client.query('COMMIT');
-    return POSTGRES_SCHEMA_VERSION;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -6,11 +6,12 @@ import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
+import { withPooledClient, type PgPooledClient } from './pg-client.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 
 /** What the store uses of a `pg` Pool. */
 export interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgQueryable & { release(): void }>;
+  connect(): Promise<PgPooledClient>;
   end(): Promise<void>;
 }
 
@@ -26,20 +27,21 @@ export interface PostgresThreadStoreOptions {
   retention?: { maxThreads?: number; maxAgeMs?: number };
 }
 
-const logger = new Logger('CopilotKit');
-
 /**
  * Threads in PostgreSQL, shared by every instance: durable history, owners, and the per-thread lock
  * (a unique index over running runs, with a lease each instance renews while its run is alive).
  */
 export class PostgresThreadStore extends ThreadStore {
   readonly durable = true;
-  private readonly pool: PgPoolLike;
+  private readonly logger = new Logger(PostgresThreadStore.name);
+  private connection: PgPoolLike | undefined;
   private readonly ownsPool: boolean;
   private readonly s: string;
   private readonly leaseMs: number;
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
-  private readonly ready: Promise<unknown>;
+  private readonly migrate: boolean;
+  private readonly postgres: Record<string, unknown>;
+  private opened = false;
 
   constructor(options: PostgresThreadStoreOptions) {
     super();
@@ -48,49 +50,58 @@ export class PostgresThreadStore extends ThreadStore {
     this.retention = { ...options.retention };
     const given = options.postgres as Partial<PgPoolLike>;
     this.ownsPool = typeof given?.query !== 'function';
-    this.pool = this.ownsPool ? createPool(options.postgres as Record<string, unknown>) : (given as PgPoolLike);
-    this.ready = options.migrate === false ? Promise.resolve() : migratePostgres(this.pool, this.s);
+    if (!this.ownsPool) this.connection = given as PgPoolLike;
+    this.postgres = options.postgres as Record<string, unknown>;
+    this.migrate = options.migrate !== false;
+  }
+
+  /** Creates the pool (which connects lazily) and migrates, or checks the connection when `migrate: false`. */
+  override async open(): Promise<void> {
+    this.connection ??= this.createPool();
+    if (this.migrate) await migratePostgres(this.connection, this.s);
+    else await this.connection.query('SELECT 1');
+    this.opened = true;
   }
 
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
-    await this.ready;
     const now = Date.now();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO ${this.s}.threads (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING`,
-        [run.threadId, run.ownerId ?? null, run.agentId, now],
-      );
-      const { rows } = await client.query(`SELECT owner_id FROM ${this.s}.threads WHERE id = $1 FOR UPDATE`, [run.threadId]);
-      let result: BeginRunResult = 'started';
-      if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
-      else if ((await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount) {
-        result = 'busy';
-      } else if (
-        (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount
-      ) {
-        result = 'duplicate-run';
+    return withPooledClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO ${this.s}.threads (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING`,
+          [run.threadId, run.ownerId ?? null, run.agentId, now],
+        );
+        const { rows } = await client.query(`SELECT owner_id FROM ${this.s}.threads WHERE id = $1 FOR UPDATE`, [run.threadId]);
+        let result: BeginRunResult = 'started';
+        if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
+        else if (
+          (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount
+        ) {
+          result = 'busy';
+        } else if (
+          (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount
+        ) {
+          result = 'duplicate-run';
+        }
+        if (result !== 'started') {
+          await client.query('ROLLBACK');
+          return result;
+        }
+        await client.query(
+          `INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`,
+          [run.threadId, run.runId, run.agentId, now + this.leaseMs, now],
+        );
+        await client.query(`UPDATE ${this.s}.threads SET updated_at = $2 WHERE id = $1`, [run.threadId, now]);
+        await client.query('COMMIT');
+        return 'started';
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        // Another instance took the thread between our check and our insert.
+        if ((error as { code?: string }).code === '23505') return 'busy';
+        throw error;
       }
-      if (result !== 'started') {
-        await client.query('ROLLBACK');
-        return result;
-      }
-      await client.query(
-        `INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`,
-        [run.threadId, run.runId, run.agentId, now + this.leaseMs, now],
-      );
-      await client.query(`UPDATE ${this.s}.threads SET updated_at = $2 WHERE id = $1`, [run.threadId, now]);
-      await client.query('COMMIT');
-      return 'started';
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      // Another instance took the thread between our check and our insert.
-      if ((error as { code?: string }).code === '23505') return 'busy';
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
@@ -113,13 +124,11 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
-    await this.ready;
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.threads WHERE id = $1`, [threadId]);
     return rows[0] && threadRecord(rows[0] as ThreadRow);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
-    await this.ready;
     const { rows } = await this.pool.query(
       `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
        FROM ${this.s}.runs r LEFT JOIN ${this.s}.events e ON e.run_position = r.position
@@ -130,7 +139,6 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
-    await this.ready;
     const after = decodeThreadCursor(query.cursor);
     const { rows } = await this.pool.query(
       `SELECT * FROM ${this.s}.threads
@@ -170,7 +178,6 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   override async expiredRuns(threadId?: string): Promise<Array<{ threadId: string; runId: string }>> {
-    await this.ready;
     const { rows } = await this.pool.query(
       `SELECT thread_id, run_id FROM ${this.s}.runs WHERE status = 'running' AND lease_expires_at < $1 AND ($2::text IS NULL OR thread_id = $2)`,
       [Date.now(), threadId ?? null],
@@ -179,7 +186,6 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   override async applyRetention(): Promise<void> {
-    await this.ready;
     const idle = `NOT EXISTS (SELECT 1 FROM ${this.s}.runs r WHERE r.thread_id = t.id AND r.status = 'running')`;
     if (this.retention.maxAgeMs !== undefined) {
       await this.pool.query(`DELETE FROM ${this.s}.threads t WHERE updated_at < $1 AND ${idle}`, [Date.now() - this.retention.maxAgeMs]);
@@ -193,22 +199,32 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   override async close(): Promise<void> {
-    await this.ready.catch(() => undefined);
-    if (this.ownsPool) await this.pool.end();
+    const pool = this.connection;
+    this.opened = false;
+    if (this.ownsPool && pool) {
+      this.connection = undefined;
+      await pool.end();
+    }
   }
-}
 
-function createPool(options: Record<string, unknown>): PgPoolLike {
-  let pg: {
-    Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown };
-  };
-  try {
-    pg = packageRequire('pg');
-  } catch {
-    throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'pg' package: npm install pg");
+  private get pool(): PgPoolLike {
+    if (!this.connection || !this.opened) throw new Error('The PostgreSQL thread store is not open.');
+    return this.connection;
   }
-  const pool = new pg.Pool(options);
-  // An idle connection dropped by the server must not take the process down; the pool replaces it.
-  pool.on('error', (error) => logger.warn(`PostgreSQL connection lost: ${error.message}`));
-  return pool;
+
+  private createPool(): PgPoolLike {
+    let pg: {
+      Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown };
+    };
+    try {
+      pg = packageRequire('pg');
+    } catch {
+      throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'pg' package: npm install pg");
+    }
+    // pg waits for a connection forever by default; a server that accepts but never answers would hold every request.
+    const pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...this.postgres });
+    // An idle connection dropped by the server must not take the process down; the pool replaces it.
+    pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
+    return pool;
+  }
 }

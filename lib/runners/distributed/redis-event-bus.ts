@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { packageRequire } from '../../platform/package-require.cjs';
+import { shutdownStep } from '../time-bound.js';
 
 /** What the bus uses of an `ioredis` client. */
 export interface RedisLike {
@@ -10,8 +11,11 @@ export interface RedisLike {
   unsubscribe(...channels: string[]): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'ready', listener: () => void): unknown;
   duplicate(): RedisLike;
   quit(): Promise<unknown>;
+  /** Drops the connection and stops reconnecting (ioredis has it; used on shutdown when Redis does not answer). */
+  disconnect?(): void;
   readonly status: string;
   once(event: 'ready', listener: () => void): unknown;
 }
@@ -26,44 +30,73 @@ export interface StopCommand {
   runId: string;
 }
 
-const logger = new Logger('CopilotKit');
+interface Channel {
+  handlers: Set<(message: string) => void>;
+  subscribed: Promise<unknown>;
+}
 
 /**
  * Redis pub/sub between instances: each stored batch of a run's events on the run's channel, and
  * stop requests on one control channel. Nothing is kept in Redis; history is PostgreSQL's.
+ *
+ * No client exists before `start()`. ioredis then reconnects by itself, with backoff, for as long
+ * as Redis is away; while it is, `available` is false (runs answer 503) and commands fail at once
+ * instead of queueing. Every channel is subscribed again each time the subscriber is ready.
  */
 export class RedisEventBus {
-  private readonly publisher: RedisLike;
-  private readonly subscriber: RedisLike;
+  private readonly logger = new Logger(RedisEventBus.name);
+  private publisher: RedisLike | undefined;
+  private subscriber: RedisLike | undefined;
   private readonly ownsPublisher: boolean;
-  private readonly handlers = new Map<string, { handlers: Set<(message: string) => void>; subscribed: Promise<unknown> }>();
+  private readonly channels = new Map<string, Channel>();
   private readonly control: string;
-  /** First connection only: after it, a lost connection fails commands at once instead of queueing. */
-  private readonly publisherReady: Promise<void>;
-  private readonly subscriberReady: Promise<void>;
+  /** Clients whose loss was already reported, so a Redis that stays down is one warning, not one per retry. */
+  private readonly down = new Set<RedisLike>();
+  private connecting = true;
 
   constructor(
-    redis: Record<string, unknown> | RedisLike,
+    private readonly redis: Record<string, unknown> | RedisLike,
     private readonly prefix: string,
   ) {
     this.ownsPublisher = typeof (redis as Partial<RedisLike>).publish !== 'function';
-    // Fail fast instead of queueing while Redis is away: an affected run is ended with a clear
-    // error, and the client reconnects on its own when Redis is back.
-    this.publisher = this.ownsPublisher ? createRedis({ enableOfflineQueue: false, ...redis }) : (redis as RedisLike);
-    this.subscriber = this.publisher.duplicate();
-    this.subscriber.on('message', (channel, message) => this.handlers.get(channel)?.handlers.forEach((handler) => handler(message)));
-    // ioredis reconnects by itself; a lost connection is worth a warning, not a crash.
-    for (const client of this.ownsPublisher ? [this.publisher, this.subscriber] : [this.subscriber]) {
-      client.on('error', (error) => logger.warn(`Redis connection problem: ${error.message}`));
-    }
     this.control = `${prefix}:control`;
-    this.publisherReady = whenReady(this.publisher);
-    this.subscriberReady = whenReady(this.subscriber);
+  }
+
+  /** Both connections are up: what a new run needs. */
+  get available(): boolean {
+    return this.publisher?.status === 'ready' && this.subscriber?.status === 'ready';
+  }
+
+  /** Creates the clients and waits at most `waitMs` for them to connect; later, ioredis keeps trying on its own. */
+  async start(waitMs: number): Promise<void> {
+    if (!this.publisher) {
+      // Fail fast instead of queueing while Redis is away: an affected run is ended with a clear error.
+      const publisher = this.ownsPublisher ? createRedis({ enableOfflineQueue: false, ...this.redis }) : (this.redis as RedisLike);
+      const subscriber = publisher.duplicate();
+      this.publisher = publisher;
+      this.subscriber = subscriber;
+      subscriber.on('message', (channel, message) => this.channels.get(channel)?.handlers.forEach((handler) => handler(message)));
+      subscriber.on('ready', () => this.resubscribe());
+      for (const client of this.ownsPublisher ? [publisher, subscriber] : [subscriber]) this.watch(client);
+      if (subscriber.status === 'ready') this.resubscribe();
+    }
+    await this.whenAvailable(waitMs);
+  }
+
+  /**
+   * Available now, or, while the first connection is still being made, once it is (at most
+   * `waitMs`). Once Redis is known to be down, it answers at once.
+   */
+  async whenAvailable(waitMs: number): Promise<boolean> {
+    const deadline = Date.now() + waitMs;
+    while (!this.available && this.connecting && this.publisher && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return this.available;
   }
 
   async publishBatch(threadId: string, runId: string, batch: StoredBatch): Promise<number> {
-    await this.publisherReady;
-    return this.publisher.publish(this.runChannel(threadId, runId), JSON.stringify(batch));
+    return this.connected(this.publisher).publish(this.runChannel(threadId, runId), JSON.stringify(batch));
   }
 
   /** Resolves once subscribed, so nothing published afterwards is missed; returns the unsubscribe. */
@@ -72,49 +105,94 @@ export class RedisEventBus {
   }
 
   async publishStop(command: StopCommand): Promise<number> {
-    await this.publisherReady;
-    return this.publisher.publish(this.control, JSON.stringify(command));
+    return this.connected(this.publisher).publish(this.control, JSON.stringify(command));
   }
 
-  onStop(handler: (command: StopCommand) => void): Promise<() => void> {
-    return this.listen(this.control, (message) => handler(JSON.parse(message) as StopCommand));
+  /** Stop requests, from whenever the subscriber is (again) connected; returns the unsubscribe. */
+  onStop(handler: (command: StopCommand) => void): () => void {
+    const entry = this.channel(this.control);
+    const listener = (message: string) => handler(JSON.parse(message) as StopCommand);
+    entry.handlers.add(listener);
+    return () => entry.handlers.delete(listener);
   }
 
-  async close(): Promise<void> {
-    await this.subscriber.quit().catch(() => undefined);
-    if (this.ownsPublisher) await this.publisher.quit().catch(() => undefined);
+  /** Quits the connections this bus opened, each within `timeoutMs`, then drops whatever did not answer. */
+  async close(timeoutMs: number): Promise<void> {
+    const owned = [this.subscriber, this.ownsPublisher ? this.publisher : undefined].filter((client) => client !== undefined);
+    this.publisher = this.subscriber = undefined;
+    this.channels.clear();
+    await Promise.all(
+      owned.map(async (client) => {
+        // QUIT to a Redis that is away would wait for a reconnection that may never come.
+        if (client.status === 'ready') await shutdownStep(this.logger, 'quitting Redis', client.quit(), timeoutMs);
+        client.disconnect?.();
+      }),
+    );
   }
 
   private async listen(channel: string, handler: (message: string) => void): Promise<() => void> {
-    let entry = this.handlers.get(channel);
-    if (!entry) {
-      entry = { handlers: new Set(), subscribed: this.subscriberReady.then(() => this.subscriber.subscribe(channel)) };
-      this.handlers.set(channel, entry);
-    }
+    const entry = this.channel(channel);
     const { handlers } = entry;
     handlers.add(handler);
     try {
       await entry.subscribed;
     } catch (error) {
       handlers.delete(handler);
-      if (this.handlers.get(channel) === entry && handlers.size === 0) this.handlers.delete(channel);
+      if (this.channels.get(channel) === entry && handlers.size === 0) this.channels.delete(channel);
       throw error;
     }
     return () => {
       handlers.delete(handler);
-      if (handlers.size > 0 || this.handlers.get(channel) !== entry) return;
-      this.handlers.delete(channel);
-      this.subscriber.unsubscribe(channel).catch((error: unknown) => logger.debug(`Redis unsubscribe failed: ${String(error)}`));
+      if (handlers.size > 0 || this.channels.get(channel) !== entry) return;
+      this.channels.delete(channel);
+      this.subscriber?.unsubscribe(channel).catch((error: unknown) => this.logger.debug(`Redis unsubscribe failed: ${String(error)}`));
     };
+  }
+
+  private channel(channel: string): Channel {
+    let entry = this.channels.get(channel);
+    if (!entry) {
+      const subscriber = this.subscriber;
+      const subscribed =
+        subscriber?.status === 'ready' ? subscriber.subscribe(channel) : Promise.reject(new Error('Redis is not connected.'));
+      // The control channel is subscribed again on the next `ready`; a run channel's caller sees the error.
+      subscribed.catch(() => undefined);
+      entry = { handlers: new Set(), subscribed };
+      this.channels.set(channel, entry);
+    }
+    return entry;
+  }
+
+  private resubscribe(): void {
+    const channels = [...this.channels.keys()];
+    if (!this.channels.has(this.control)) channels.push(this.control);
+    this.subscriber
+      ?.subscribe(...channels)
+      .catch((error: unknown) => this.logger.warn(`Could not subscribe to Redis channels: ${String(error)}`));
+  }
+
+  private watch(client: RedisLike): void {
+    client.on('error', (error) => {
+      this.connecting = false;
+      // ioredis reconnects by itself; a lost connection is worth a warning, not a crash.
+      if (this.down.has(client)) return this.logger.debug(`Redis connection problem: ${error.message}`);
+      this.down.add(client);
+      this.logger.warn(`Redis connection problem: ${error.message}; runs answer 503 until it is back.`);
+    });
+    client.on('ready', () => {
+      this.connecting = false;
+      if (this.down.delete(client)) this.logger.log('Redis is reachable again.');
+    });
+  }
+
+  private connected(client: RedisLike | undefined): RedisLike {
+    if (!client || (this.ownsPublisher && client.status !== 'ready')) throw new Error('Redis is not connected.');
+    return client;
   }
 
   private runChannel(threadId: string, runId: string): string {
     return `${this.prefix}:run:${threadId}:${runId}`;
   }
-}
-
-function whenReady(client: RedisLike): Promise<void> {
-  return client.status === 'ready' ? Promise.resolve() : new Promise((resolve) => client.once('ready', resolve));
 }
 
 function createRedis(options: Record<string, unknown>): RedisLike {

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { EventType, type BaseEvent } from '@ag-ui/core';
 import { Observable } from 'rxjs';
 import type { IdentifiedEvent } from '../../protocol/identified-event.js';
@@ -7,6 +6,7 @@ import { StoreAgentRunner, type StoreAgentRunnerOptions } from '../store-agent-r
 import type { StoredRun } from '../thread-store.js';
 import { PostgresThreadStore, type PostgresThreadStoreOptions } from './postgres.thread-store.js';
 import { RedisEventBus, type RedisLike } from './redis-event-bus.js';
+import { RunnerUnavailableException } from '../runner-unavailable.exception.js';
 
 export interface RedisPostgresAgentRunnerOptions extends PostgresThreadStoreOptions, StoreAgentRunnerOptions {
   /** `ioredis` options (`host`, `port`, ...), or an existing client (it is duplicated for subscriptions). */
@@ -18,7 +18,9 @@ export interface RedisPostgresAgentRunnerOptions extends PostgresThreadStoreOpti
 }
 
 const TERMINAL = new Set<string>([EventType.RUN_FINISHED, EventType.RUN_ERROR]);
-const logger = new Logger('CopilotKit');
+/** How long `start()` waits for Redis before it lets the app boot anyway; a run waits at most this too. */
+const REDIS_START_WAIT_MS = 5000;
+const REDIS_REQUEST_WAIT_MS = 2000;
 
 /**
  * Threads for many instances behind a load balancer: PostgreSQL keeps history and the per-thread
@@ -33,24 +35,36 @@ const logger = new Logger('CopilotKit');
 export class RedisPostgresAgentRunner extends StoreAgentRunner {
   private readonly bus: RedisEventBus;
   private readonly stopTimeoutMs: number;
-  private readonly stopListener: Promise<() => void>;
+  private stopListener: (() => void) | undefined;
 
+  /** Only keeps the options: PostgreSQL and Redis are connected in `start()`. */
   constructor(options: RedisPostgresAgentRunnerOptions) {
     const store = new PostgresThreadStore(options);
     super(store, { housekeepingMs: Math.max(250, Math.floor((options.leaseMs ?? 30_000) / 3)), ...options });
     this.bus = new RedisEventBus(options.redis, options.keyPrefix ?? 'copilotkit');
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
-    this.stopListener = this.bus.onStop(({ threadId, runId }) => {
-      const live = this.live.get(threadId)?.run;
-      if (live?.runId === runId) live.stop();
-    });
-    this.stopListener.catch((error: unknown) => logger.error(`Could not listen for stop requests: ${String(error)}`));
   }
 
   override async close(): Promise<void> {
-    (await this.stopListener.catch(() => undefined))?.();
-    await this.bus.close();
+    this.stopListener?.();
+    await this.bus.close(this.closeTimeoutMs);
     await super.close();
+  }
+
+  protected override async startServices(): Promise<void> {
+    this.stopListener ??= this.bus.onStop(({ threadId, runId }) => {
+      const live = this.live.get(threadId)?.run;
+      if (live?.runId === runId) live.stop();
+    });
+    await this.bus.start(REDIS_START_WAIT_MS);
+  }
+
+  /** A run's events reach the other instances through Redis, so without it a run would fail at its first event. */
+  protected override async assertRunnable(): Promise<void> {
+    await this.started();
+    if (!(await this.bus.whenAvailable(REDIS_REQUEST_WAIT_MS))) {
+      throw new RunnerUnavailableException('Redis, which carries runs between instances, is not reachable; retry shortly.', 2);
+    }
   }
 
   /** Published only once stored, so a follower that subscribes then reads PostgreSQL misses nothing. */
@@ -84,7 +98,7 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
         take(0, stored?.events ?? []);
         if (!closed && stored?.status === 'finished') subscriber.complete();
       })().catch((error: unknown) => {
-        logger.error(`Could not follow run '${run.runId}' on another instance: ${String(error)}`);
+        this.logger.error(`Could not follow run '${run.runId}' on another instance: ${String(error)}`);
         subscriber.next({
           event: { type: EventType.RUN_ERROR, message: 'The run could not be followed.', code: 'EVENT_BUS_UNAVAILABLE' } as BaseEvent,
         });

@@ -45,10 +45,12 @@ export interface SqliteThreadStoreOptions {
  */
 export class SqliteThreadStore extends ThreadStore {
   readonly durable = true;
-  private readonly db: SqliteDatabaseLike;
+  private database: SqliteDatabaseLike | undefined;
   private readonly ownsDatabase: boolean;
+  private readonly path: string;
   private readonly leaseMs: number;
   private recoverAll: boolean;
+  private migrated = false;
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
 
   constructor(options: SqliteThreadStoreOptions = {}) {
@@ -59,13 +61,27 @@ export class SqliteThreadStore extends ThreadStore {
     if (this.retention.maxThreads !== undefined) positiveInteger('retention.maxThreads', this.retention.maxThreads);
     if (this.retention.maxAgeMs !== undefined) positiveInteger('retention.maxAgeMs', this.retention.maxAgeMs);
     this.ownsDatabase = !options.database;
-    this.db = options.database ?? openDatabase(options.path ?? 'copilotkit.sqlite');
-    this.db.pragma('journal_mode = WAL');
-    // WAL + NORMAL survives a process crash (not a power cut) at a fraction of FULL's cost.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    this.database = options.database;
+    this.path = options.path ?? 'copilotkit.sqlite';
+  }
+
+  /** Opens the file (created if missing) and migrates it; a file that cannot be opened now is retried by the runner. */
+  override async open(): Promise<void> {
+    if (this.database && this.migrated) return;
+    const db = this.database ?? openDatabase(this.path);
+    try {
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a process crash (not a power cut) at a fraction of FULL's cost.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    } catch (error) {
+      if (this.ownsDatabase) db.close();
+      throw error;
+    }
+    this.database = db;
+    this.migrated = true;
   }
 
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
@@ -190,24 +206,32 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   override async close(): Promise<void> {
-    if (this.ownsDatabase) this.db.close();
+    if (this.ownsDatabase) {
+      this.database?.close();
+      this.database = undefined;
+    }
+    this.migrated = false;
   }
 
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const current =
-      (this.db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
-    if (current > SQLITE_SCHEMA_VERSION) {
-      throw new CopilotKitConfigurationError(
-        `the SQLite database has schema version ${current}, newer than this version of nestjs-copilotkit knows (${SQLITE_SCHEMA_VERSION}). Upgrade the package.`,
-      );
-    }
-    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
-      this.db.transaction(() => {
-        this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
-      })();
-    }
+  private get db(): SqliteDatabaseLike {
+    if (!this.database || !this.migrated) throw new Error(`The SQLite database '${this.path}' is not open.`);
+    return this.database;
+  }
+}
+
+function migrate(db: SqliteDatabaseLike): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+  if (current > SQLITE_SCHEMA_VERSION) {
+    throw new CopilotKitConfigurationError(
+      `the SQLite database has schema version ${current}, newer than this version of nestjs-copilotkit knows (${SQLITE_SCHEMA_VERSION}). Upgrade the package.`,
+    );
+  }
+  for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+    })();
   }
 }
 

@@ -47,7 +47,6 @@ const runtime = app.get(first.CopilotRuntime);
 console.log(
   JSON.stringify({
     twoBuilds: first.CopilotRuntime !== second.CopilotRuntime,
-    sameOptionsToken: first.COPILOTKIT_OPTIONS === second.COPILOTKIT_OPTIONS,
     errorsAcross:
       new second.ThreadBusyException('t') instanceof first.ThreadBusyException &&
       new first.CopilotKitConfigurationError('x') instanceof second.CopilotKitConfigurationError,

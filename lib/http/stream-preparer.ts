@@ -1,0 +1,58 @@
+import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
+import { EventType, type RunStartedEvent } from '@ag-ui/core';
+import { tap, type Observable } from 'rxjs';
+import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
+import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
+import { RequestHooks } from '../hooks/request-hooks.js';
+import { CopilotRuntime } from '../runtime/copilot-runtime.service.js';
+import { toMessageEvents } from './message-events.js';
+
+/**
+ * Starts what a run or connect streams, between the hooks: everything that may refuse the request
+ * (hooks, unknown agent, invalid body, busy thread, someone else's thread) happens here, before
+ * anything is sent, so that a refusal is an ordinary JSON answer.
+ */
+@Injectable()
+export class StreamPreparer {
+  constructor(
+    private readonly runtime: CopilotRuntime,
+    private readonly hooks: RequestHooks,
+    @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
+  ) {}
+
+  run(agentId: string, body: unknown, request: unknown): Promise<Observable<MessageEvent>> {
+    return this.hooks.around(
+      { method: 'agent/run', agentId },
+      request,
+      async (current) => {
+        const events = await this.runtime.runStream(agentId, body, { request });
+        const { threadId, runId } = body as { threadId: string; runId: string };
+        current.streamed(events, { threadId, runId });
+        const { heartbeatMs } = this.options;
+        if (!this.options.cancelRunOnDisconnect) return toMessageEvents(events, { heartbeatMs });
+        // A resumed approval may run under a fresh id (see the runner): stop the run this stream carries.
+        let live = runId;
+        const tracked = events.pipe(
+          tap(({ event }) => {
+            if (event.type === EventType.RUN_STARTED) live = (event as RunStartedEvent).runId;
+          }),
+        );
+        return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void this.runtime.runner.stop({ threadId, runId: live }) });
+      },
+      body,
+    );
+  }
+
+  connect(agentId: string, body: unknown, request: unknown, lastEventId?: string): Promise<Observable<MessageEvent>> {
+    return this.hooks.around(
+      { method: 'agent/connect', agentId },
+      request,
+      async (current) => {
+        const events = await this.runtime.connectStream(agentId, body, { request, lastEventId });
+        current.streamed(events, { threadId: (body as { threadId: string }).threadId });
+        return toMessageEvents(events, { heartbeatMs: this.options.heartbeatMs });
+      },
+      body,
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import type { Logger } from '@nestjs/common';
+import type { BaseEvent } from '@ag-ui/core';
+import { RunEventGuard } from '../protocol/run-event-guard.js';
+import type { ThreadStore } from './thread-store.js';
+
+/**
+ * Closes runs left running by a process that died (of one thread, or all whose lease ran out):
+ * appends what closes their open messages and tool calls and a RUN_ERROR (`INTERRUPTED`), so the
+ * thread replays cleanly and can be continued. `stored` hears of each appended batch, as a live
+ * run's would be (a distributed runner publishes it). Returns how many runs it closed.
+ */
+export async function closeInterruptedRuns(
+  store: ThreadStore,
+  threadId: string | undefined,
+  stored: (threadId: string, runId: string, fromSeq: number, events: BaseEvent[]) => Promise<void>,
+  logger: Logger,
+): Promise<number> {
+  const expired = await store.expiredRuns(threadId);
+  for (const { threadId: thread, runId } of expired) {
+    const run = (await store.getRuns(thread)).find((candidate) => candidate.runId === runId);
+    const closing: BaseEvent[] = [];
+    let replaying = true;
+    const guard = new RunEventGuard({ threadId: thread, runId, emit: (event) => !replaying && closing.push(event) });
+    for (const event of run?.events ?? []) guard.accept(event);
+    replaying = false;
+    guard.end('failed', 'The server stopped before this run finished.', 'INTERRUPTED');
+    const fromSeq = run?.events.length ?? 0;
+    await store.appendEvents(thread, runId, fromSeq, closing);
+    await store.endRun(thread, runId);
+    await stored(thread, runId, fromSeq, closing).catch(() => undefined);
+    logger.warn(`Recovered run '${runId}' of thread '${thread}', interrupted by a stopped server.`);
+  }
+  return expired.length;
+}
