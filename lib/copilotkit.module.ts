@@ -9,6 +9,14 @@ import {
 } from './copilotkit.module-definition.js';
 import { resolveCopilotKitOptions } from './config/copilotkit-options.resolver.js';
 import { CopilotKitConfigurationError } from './errors/copilotkit-configuration.error.js';
+import {
+  FOR_ROOT_ASYNC_WITHOUT_FACTORY,
+  GUARDS_NOT_AN_ARRAY,
+  INVALID_GUARD,
+  INVALID_PATH,
+  INVALID_RUNTIME_NAME,
+  PATH_NOT_A_STRING,
+} from './config/config.messages.js';
 import { createCopilotKitController } from './http/copilotkit.controller.js';
 import { createThreadsController } from './http/threads.controller.js';
 import { COPILOTKIT_MOUNT_PATH, RequestBodyInstaller } from './http/request-body.installer.js';
@@ -54,7 +62,7 @@ export class CopilotKitModule extends CopilotKitConfigurableModule {
 
   static override forRootAsync(options: typeof COPILOTKIT_ASYNC_OPTIONS_TYPE): DynamicModule {
     if (!options?.useFactory && !options?.useClass && !options?.useExisting) {
-      throw new CopilotKitConfigurationError('forRootAsync needs one of useFactory, useClass or useExisting.');
+      throw new CopilotKitConfigurationError(FOR_ROOT_ASYNC_WITHOUT_FACTORY);
     }
     return withRuntime(super.forRootAsync(options), options);
   }
@@ -163,30 +171,27 @@ async function buildRunner(source: Type<AgentRunner> | CopilotKitRunnerFactory, 
 }
 
 function normalizePath(path: unknown): string {
-  if (typeof path !== 'string') throw new CopilotKitConfigurationError(`'path' must be a string, got ${typeof path}.`);
+  if (typeof path !== 'string') throw new CopilotKitConfigurationError(PATH_NOT_A_STRING(typeof path));
   const trimmed = path.replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9._~\-/]*$/.test(trimmed) || trimmed.includes('//')) {
-    throw new CopilotKitConfigurationError(
-      `'path' must be a plain URL path such as 'copilotkit' or 'api/copilotkit' (no parameters or wildcards), got '${path}'.`,
-    );
+    throw new CopilotKitConfigurationError(INVALID_PATH(path));
   }
   return trimmed;
 }
 
 function runtimeName(name: unknown, path: string): string {
   if (name === undefined) return path;
-  if (typeof name !== 'string' || name.trim() === '')
-    throw new CopilotKitConfigurationError(`'name' must be a non-empty string, got ${JSON.stringify(name)}.`);
+  if (typeof name !== 'string' || name.trim() === '') throw new CopilotKitConfigurationError(INVALID_RUNTIME_NAME(name));
   return name;
 }
 
 function checkGuards(guards: unknown): Array<Type<CanActivate> | CanActivate> {
-  if (!Array.isArray(guards)) throw new CopilotKitConfigurationError(`'guards' must be an array of guard classes or instances.`);
+  if (!Array.isArray(guards)) throw new CopilotKitConfigurationError(GUARDS_NOT_AN_ARRAY);
   guards.forEach((guard, index) => {
     const isClass = typeof guard === 'function';
     const isInstance = typeof (guard as CanActivate | null)?.canActivate === 'function';
     if (!isClass && !isInstance) {
-      throw new CopilotKitConfigurationError(`guards[${index}] is neither a guard class nor an object with canActivate().`);
+      throw new CopilotKitConfigurationError(INVALID_GUARD(index));
     }
   });
   return guards;

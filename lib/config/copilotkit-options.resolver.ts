@@ -10,6 +10,28 @@ import { defaultThreadOwner, type ThreadOwnerResolver } from '../runners/thread-
 import { parseByteSize } from './byte-size.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { DEFAULT_MAX_AUDIO_BYTES } from '../transcription/audio-upload.js';
+import {
+  BUILT_NOT_A_RUNNER,
+  INVALID_AGENTS,
+  INVALID_AUTHORITATIVE_HISTORY,
+  INVALID_BODY_LIMIT,
+  INVALID_CANCEL_RUN_ON_DISCONNECT,
+  INVALID_HEARTBEAT,
+  INVALID_HOOKS,
+  INVALID_MAX_AUDIO_BYTES,
+  INVALID_MAX_BUFFERED_BYTES,
+  INVALID_RUNNER_FACTORY,
+  INVALID_RUNNER_INJECT,
+  INVALID_THREAD_OWNER,
+  INVALID_TRANSCRIPTION,
+  NOT_A_RUNNER,
+  OPTIONS_NOT_AN_OBJECT,
+  RUNNER_CLASS,
+  RUNNER_CLASS_NOT_A_RUNNER,
+  RUNNER_FACTORY,
+  RUNNER_NEEDS_MODULE,
+  UNKNOWN_OPTION,
+} from './config.messages.js';
 
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
@@ -43,8 +65,6 @@ const KNOWN_OPTIONS = new Set([
 ]);
 
 const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
-const RUNNER_FORMS =
-  "give an instance (new SqliteAgentRunner({ path: 'threads.sqlite' })), a class that extends AgentRunner, or { useFactory, inject }";
 
 /** Builds a runner given as a class or a factory, with Nest's dependency injection (the module passes one). */
 export type RunnerBuilder = (source: Type<AgentRunner> | CopilotKitRunnerFactory) => Promise<unknown>;
@@ -58,41 +78,38 @@ export async function resolveCopilotKitOptions(
   buildRunner?: RunnerBuilder,
 ): Promise<ResolvedCopilotKitOptions> {
   if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
-    throw new CopilotKitConfigurationError(`options must be an object, got ${typeof options}.`);
+    throw new CopilotKitConfigurationError(OPTIONS_NOT_AN_OBJECT(typeof options));
   }
   const given = options ?? {};
   const problems: string[] = [];
   for (const key of Object.keys(given)) {
     if (!KNOWN_OPTIONS.has(key)) {
-      problems.push(
-        `unknown option '${key}' (known: ${[...KNOWN_OPTIONS].join(', ')}; path, guards, imports and isGlobal go beside the factory in forRootAsync).`,
-      );
+      problems.push(UNKNOWN_OPTION(key, KNOWN_OPTIONS));
     }
   }
   const runnerProblem = checkRunner(given.runner);
   if (runnerProblem) problems.push(runnerProblem);
   const heartbeatMs = given.heartbeatMs ?? 15_000;
   if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 0) {
-    problems.push(`'heartbeatMs' must be a whole number of milliseconds, 0 to disable; got ${String(heartbeatMs)}.`);
+    problems.push(INVALID_HEARTBEAT(heartbeatMs));
   }
   const maxBufferedBytes = given.maxBufferedBytes ?? 8 * 1024 * 1024;
   if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1024) {
-    problems.push(`'maxBufferedBytes' must be a whole number of at least 1024; got ${String(maxBufferedBytes)}.`);
+    problems.push(INVALID_MAX_BUFFERED_BYTES(maxBufferedBytes));
   }
   if (given.cancelRunOnDisconnect !== undefined && typeof given.cancelRunOnDisconnect !== 'boolean') {
-    problems.push(`'cancelRunOnDisconnect' must be a boolean.`);
+    problems.push(INVALID_CANCEL_RUN_ON_DISCONNECT);
   }
   const bodyLimitBytes = parseByteSize(given.bodyLimit ?? '10mb');
-  if (bodyLimitBytes === undefined)
-    problems.push(`'bodyLimit' must be a size such as '10mb' or a number of bytes; got ${String(given.bodyLimit)}.`);
+  if (bodyLimitBytes === undefined) problems.push(INVALID_BODY_LIMIT(given.bodyLimit));
   if (given.threadOwner !== undefined && typeof given.threadOwner !== 'function') {
-    problems.push(`'threadOwner' must be a function (request) => owner id.`);
+    problems.push(INVALID_THREAD_OWNER);
   }
   if (given.authoritativeHistory !== undefined && typeof given.authoritativeHistory !== 'boolean') {
-    problems.push(`'authoritativeHistory' must be a boolean.`);
+    problems.push(INVALID_AUTHORITATIVE_HISTORY);
   }
   if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
-    problems.push(`'agents' must be a record of agent id to AG-UI agent, or a function returning one.`);
+    problems.push(INVALID_AGENTS);
   }
   const hooks = given.hooks === undefined ? [] : [given.hooks].flat();
   hooks.forEach((entry, index) => {
@@ -101,16 +118,14 @@ export async function resolveCopilotKitOptions(
       entry !== null &&
       HOOK_METHODS.some((name) => name in entry) &&
       HOOK_METHODS.every((name) => entry[name] === undefined || typeof entry[name] === 'function');
-    if (!valid) problems.push(`'hooks'[${index}] must be an object with beforeRequest, afterRequest or onError functions.`);
+    if (!valid) problems.push(INVALID_HOOKS(index));
   });
   if (given.transcription !== undefined && typeof (given.transcription as { transcribe?: unknown } | null)?.transcribe !== 'function') {
-    problems.push(
-      `'transcription' must be a TranscriptionService (an object with transcribe(input)), such as new OpenAITranscriptionService().`,
-    );
+    problems.push(INVALID_TRANSCRIPTION);
   }
   const maxAudioBytes = given.maxAudioBytes ?? DEFAULT_MAX_AUDIO_BYTES;
   if (!Number.isSafeInteger(maxAudioBytes) || maxAudioBytes < 1) {
-    problems.push(`'maxAudioBytes' must be a whole number of bytes, at least 1; got ${String(given.maxAudioBytes)}.`);
+    problems.push(INVALID_MAX_AUDIO_BYTES(given.maxAudioBytes));
   }
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
@@ -138,32 +153,28 @@ function checkRunner(runner: unknown): string | undefined {
   if (typeof runner === 'function') {
     const missing = missingRunnerMethods(runner.prototype);
     if (missing.length === 0) return undefined;
-    return `'runner' is a function (${runner.name || 'anonymous'}) but not an AgentRunner class, it lacks ${missing.join(', ')}: ${RUNNER_FORMS}.`;
+    return RUNNER_CLASS_NOT_A_RUNNER(runner.name, missing);
   }
   if (typeof runner === 'object' && runner !== null && 'useFactory' in runner) {
     const { useFactory, inject } = runner as Partial<CopilotKitRunnerFactory>;
-    if (typeof useFactory !== 'function') return `'runner.useFactory' must be a function that returns an AgentRunner.`;
-    if (inject !== undefined && !Array.isArray(inject)) return `'runner.inject' must be an array of injection tokens.`;
+    if (typeof useFactory !== 'function') return INVALID_RUNNER_FACTORY;
+    if (inject !== undefined && !Array.isArray(inject)) return INVALID_RUNNER_INJECT;
     return undefined;
   }
   const missing = missingRunnerMethods(runner);
   if (missing.length === 0) return undefined;
-  const got = typeof runner === 'object' ? '' : ` (got ${runner === null ? 'null' : typeof runner})`;
-  return `'runner' must implement AgentRunner; it lacks ${missing.join(', ')}${got}: ${RUNNER_FORMS}.`;
+  return NOT_A_RUNNER(missing, typeof runner === 'object' ? undefined : typeof runner);
 }
 
 async function resolveRunner(runner: CopilotKitModuleOptions['runner'], buildRunner: RunnerBuilder | undefined): Promise<AgentRunner> {
   if (runner === undefined) return new InMemoryAgentRunner();
   if (typeof runner !== 'function' && !('useFactory' in runner)) return runner;
-  const what = typeof runner === 'function' ? `class ${runner.name}` : 'factory';
-  if (!buildRunner)
-    throw new CopilotKitConfigurationError(`'runner' is a ${what}, which only CopilotKitModule can build; give an instance here.`);
+  const what = typeof runner === 'function' ? RUNNER_CLASS(runner.name) : RUNNER_FACTORY;
+  if (!buildRunner) throw new CopilotKitConfigurationError(RUNNER_NEEDS_MODULE(what));
   const built = await buildRunner(runner);
   const missing = missingRunnerMethods(built);
   if (missing.length > 0) {
-    throw new CopilotKitConfigurationError(
-      `the 'runner' ${what} gave something that is not an AgentRunner: it lacks ${missing.join(', ')}.`,
-    );
+    throw new CopilotKitConfigurationError(BUILT_NOT_A_RUNNER(what, missing));
   }
   return built as AgentRunner;
 }

@@ -10,6 +10,16 @@ import type { RunScope } from './agent-runner.js';
 import { rawEventId } from '../protocol/event-id.js';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
+import { ACTION_NOT_FOUND } from '../actions/actions.messages.js';
+import {
+  ABORT_RUN_THREW,
+  AGENT_RUN_FAILED,
+  AGENT_TEARDOWN_THREW,
+  EVENT_DROPPED,
+  RUN_ENDED,
+  RUN_NOT_STORED,
+  RUN_STARTED,
+} from './runners.messages.js';
 
 export interface AgentRunOptions {
   threadId: string;
@@ -42,11 +52,9 @@ const NO_ACTIONS: CopilotRunActions = {
   authorize: async (guards) => guards.length === 0,
   call: async (name) => ({
     status: 'not_found',
-    content: JSON.stringify({ error: 'not_found', message: `There is no action named '${name}' available to this agent.` }),
+    content: JSON.stringify({ error: 'not_found', message: ACTION_NOT_FOUND(name) }),
   }),
 };
-
-const logger = new Logger('CopilotKit');
 
 /**
  * One live run of an agent. It subscribes to the agent eagerly, passes every event through a
@@ -73,6 +81,7 @@ export class AgentRun {
   private span: Span | undefined;
   private readonly startedAt = Date.now();
   private stopped = false;
+  private readonly logger = new Logger(AgentRun.name);
 
   constructor(private readonly options: AgentRunOptions) {
     this.threadId = options.threadId;
@@ -93,7 +102,7 @@ export class AgentRun {
   }
 
   start(): void {
-    logger.debug(`run started agent=${this.agentId} thread=${this.threadId} run=${this.runId}`);
+    this.logger.debug(RUN_STARTED(this.agentId, this.threadId, this.runId));
     this.span = tracer().startSpan('copilotkit.run', {
       attributes: { 'copilotkit.agent_id': this.agentId, 'copilotkit.thread_id': this.threadId, 'copilotkit.run_id': this.runId },
     });
@@ -107,7 +116,7 @@ export class AgentRun {
         }),
       );
       // A synchronous agent may already have finished inside subscribe().
-      if (this.isSettled) safeUnsubscribe(subscription);
+      if (this.isSettled) safeUnsubscribe(subscription, this.logger);
       else this.agentSubscription = subscription;
     } catch (error) {
       this.fail(error);
@@ -142,7 +151,7 @@ export class AgentRun {
     try {
       this.options.agent.abortRun?.();
     } catch (error) {
-      logger.warn(`abortRun() of agent '${this.agentId}' threw: ${describe(error)}`);
+      this.logger.warn(ABORT_RUN_THREW(this.agentId, describe(error)));
     }
     this.detachAgent();
     return true;
@@ -205,9 +214,7 @@ export class AgentRun {
     if (this.span) endRunSpan(this.span, terminal, this.stopped);
     // Ids and outcome only: message contents and keys never reach the log at this level.
     const { outcome, code } = runOutcome(terminal, this.stopped);
-    logger.log(
-      `run ended agent=${this.agentId} thread=${this.threadId} run=${this.runId} outcome=${outcome}${code ? ` code=${code}` : ''} ms=${Date.now() - this.startedAt}`,
-    );
+    this.logger.log(RUN_ENDED(this.agentId, this.threadId, this.runId, outcome, code, Date.now() - this.startedAt));
     let stored: Promise<void>;
     try {
       stored = Promise.resolve(this.options.onSettled?.(this));
@@ -215,7 +222,7 @@ export class AgentRun {
       stored = Promise.reject(error);
     }
     void stored
-      .catch((error: unknown) => logger.error(`Could not store run '${this.runId}': ${describe(error)}`))
+      .catch((error: unknown) => this.logger.error(RUN_NOT_STORED(this.runId, describe(error))))
       .finally(() => {
         for (const listener of this.listeners) listener.complete();
         this.listeners.clear();
@@ -225,8 +232,8 @@ export class AgentRun {
 
   private fail(error: unknown): void {
     if (this.isSettled) return;
-    logger.error(
-      `Agent '${this.agentId}' failed in run '${this.runId}' of thread '${this.threadId}': ${describe(error)}`,
+    this.logger.error(
+      AGENT_RUN_FAILED(this.agentId, this.runId, this.threadId, describe(error)),
       error instanceof Error ? error.stack : undefined,
     );
     this.abortController.abort();
@@ -239,26 +246,22 @@ export class AgentRun {
   private detachAgent(): void {
     const subscription = this.agentSubscription;
     this.agentSubscription = undefined;
-    if (subscription) safeUnsubscribe(subscription);
+    if (subscription) safeUnsubscribe(subscription, this.logger);
   }
 
   private reportDrop(reason: DroppedEventReason, event: unknown): void {
     if (this.reportedDrops.has(reason)) return;
     this.reportedDrops.add(reason);
     const type = (event as { type?: unknown } | null)?.type;
-    logger.warn(
-      `Agent '${this.agentId}' emitted an event the AG-UI clients would reject (${reason}${
-        typeof type === 'string' ? `, ${type}` : ''
-      }); it was left out of run '${this.runId}'. Further events dropped for the same reason are not logged.`,
-    );
+    this.logger.warn(EVENT_DROPPED(this.agentId, reason, type, this.runId));
   }
 }
 
-function safeUnsubscribe(subscription: Unsubscribable): void {
+function safeUnsubscribe(subscription: Unsubscribable, logger: Logger): void {
   try {
     subscription.unsubscribe();
   } catch (error) {
-    logger.warn(`An agent's teardown threw: ${describe(error)}`);
+    logger.warn(AGENT_TEARDOWN_THREW(describe(error)));
   }
 }
 

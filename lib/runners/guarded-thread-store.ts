@@ -2,6 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { RunnerUnavailableException } from './runner-unavailable.exception.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from './thread-store.js';
+import { THREAD_STORE_CALL_FAILED, THREAD_STORE_NOT_ANSWERING } from './runners.messages.js';
 
 /**
  * The runner's store as requests reach it, runs and thread routes alike: while the store has not
@@ -83,8 +84,8 @@ export class GuardedThreadStore extends ThreadStore {
       return await work();
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      this.logger.error(`Thread store call failed: ${String(error)}`, (error as Error)?.stack);
-      throw new RunnerUnavailableException('The thread store is not answering; retry shortly.', 2, error);
+      this.logger.error(THREAD_STORE_CALL_FAILED(String(error)), (error as Error)?.stack);
+      throw new RunnerUnavailableException(THREAD_STORE_NOT_ANSWERING, 2, error);
     }
   }
 }

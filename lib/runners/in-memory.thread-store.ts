@@ -2,6 +2,8 @@ import type { BaseEvent } from '@ag-ui/core';
 import { Logger } from '@nestjs/common';
 import { positiveInteger } from './runner-options.util.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from './thread-store.js';
+import { decodeThreadCursor, encodeThreadCursor } from './thread-cursor.js';
+import { MAX_THREADS_REACHED } from './runners.messages.js';
 
 export interface InMemoryThreadStoreOptions {
   /** Threads kept; beyond it the least recently used idle thread is forgotten. Default 1000. */
@@ -78,10 +80,15 @@ export class InMemoryThreadStore extends ThreadStore {
         (t) => t.ownerId === query.ownerId && (!query.agentId || t.agentId === query.agentId) && (query.includeArchived || !t.archived),
       )
       .sort((a, b) => b.updatedAt - a.updatedAt || (a.threadId < b.threadId ? -1 : 1));
-    const start = query.cursor ? Number(Buffer.from(query.cursor, 'base64url').toString()) || 0 : 0;
-    const threads = matching.slice(start, start + query.limit);
-    const next = start + threads.length;
-    return { threads, nextCursor: next < matching.length ? Buffer.from(String(next)).toString('base64url') : null };
+    // The same keyset cursor as the SQL stores: a thread updated between two pages moves to the top
+    // instead of shifting what the next page holds.
+    const after = decodeThreadCursor(query.cursor);
+    const rest = after
+      ? matching.filter((t) => t.updatedAt < after.updatedAt || (t.updatedAt === after.updatedAt && t.threadId > after.id))
+      : matching;
+    const threads = rest.slice(0, query.limit);
+    const last = threads.at(-1);
+    return { threads, nextCursor: rest.length > query.limit && last ? encodeThreadCursor(last) : null };
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
@@ -104,10 +111,7 @@ export class InMemoryThreadStore extends ThreadStore {
     }
     if (!this.evictionLogged) {
       this.evictionLogged = true;
-      this.logger.warn(
-        `InMemoryAgentRunner reached maxThreads (${this.maxThreads}) and forgets the least recently used threads. ` +
-          'Raise the limit or use a durable runner to keep them.',
-      );
+      this.logger.warn(MAX_THREADS_REACHED(this.maxThreads));
     }
   }
 }

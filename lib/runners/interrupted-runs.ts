@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import { RunEventGuard } from '../protocol/run-event-guard.js';
 import type { ThreadStore } from './thread-store.js';
+import { RECOVERED_INTERRUPTED_RUN, SERVER_STOPPED_BEFORE_RUN_FINISHED } from './runners.messages.js';
 
 /**
  * Closes runs left running by a process that died (of one thread, or all whose lease ran out):
@@ -23,12 +24,12 @@ export async function closeInterruptedRuns(
     const guard = new RunEventGuard({ threadId: thread, runId, emit: (event) => !replaying && closing.push(event) });
     for (const event of run?.events ?? []) guard.accept(event);
     replaying = false;
-    guard.end('failed', 'The server stopped before this run finished.', 'INTERRUPTED');
+    guard.end('failed', SERVER_STOPPED_BEFORE_RUN_FINISHED, 'INTERRUPTED');
     const fromSeq = run?.events.length ?? 0;
     await store.appendEvents(thread, runId, fromSeq, closing);
     await store.endRun(thread, runId);
     await stored(thread, runId, fromSeq, closing).catch(() => undefined);
-    logger.warn(`Recovered run '${runId}' of thread '${thread}', interrupted by a stopped server.`);
+    logger.warn(RECOVERED_INTERRUPTED_RUN(runId, thread));
   }
   return expired.length;
 }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import type { ThreadStore } from './thread-store.js';
+import { EVENTS_NOT_WRITTEN } from './runners.messages.js';
 
 /**
  * Writes a run's events to its store as they happen, batched per event-loop turn: one write for
@@ -36,7 +37,7 @@ export class RunPersistence {
   private fail(failure: 'store' | 'publish', error: unknown): void {
     if (this.broken) return;
     this.broken = true;
-    this.logger.error(`Could not ${failure} events of run '${this.runId}': ${String(error)}`, (error as Error)?.stack);
+    this.logger.error(EVENTS_NOT_WRITTEN(failure, this.runId, String(error)), (error as Error)?.stack);
     this.failed(failure, error);
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import { atMost } from './time-bound.js';
+import { DEPENDENCY_AVAILABLE_AGAIN, DEPENDENCY_CANNOT_START, DEPENDENCY_UNAVAILABLE } from './runners.messages.js';
 
 export interface StartupRetryOptions {
   /** What is brought up, for the logs: 'The thread store'. */
@@ -92,7 +93,7 @@ export class StartupRetry {
   }
 
   private succeeded(): boolean {
-    if (this.failures > 0) this.options.logger.log(`${this.options.what} is available again, after ${this.failures} failed attempts.`);
+    if (this.failures > 0) this.options.logger.log(DEPENDENCY_AVAILABLE_AGAIN(this.options.what, this.failures));
     this.up = true;
     this.failures = 0;
     return true;
@@ -102,13 +103,13 @@ export class StartupRetry {
     const { logger, what } = this.options;
     if (error instanceof CopilotKitConfigurationError) {
       this.fatal = error;
-      logger.error(`${what} cannot start: ${error.message}`);
+      logger.error(DEPENDENCY_CANNOT_START(what, error.message));
       return false;
     }
     this.failures++;
     if (this.stopped) return false;
     const message = error instanceof Error ? error.message : String(error);
-    const line = `${what} is not available (${message}); retrying in ${this.delayMs} ms, and runs answer 503 until then.`;
+    const line = DEPENDENCY_UNAVAILABLE(what, message, this.delayMs);
     // The first failure and any new reason are worth a warning; the same one again is not.
     if (message !== this.lastMessage) logger.warn(line);
     else logger.debug(line);

@@ -5,7 +5,6 @@ import { concat, from, type Observable } from 'rxjs';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
 import { RunIdTakenException } from '../errors/run-id-taken.exception.js';
-import { AgentRun } from './agent-run.js';
 import {
   AgentRunner,
   type IdentifiedEvent,
@@ -15,9 +14,6 @@ import {
 } from './agent-runner.js';
 import { parseEventId } from '../protocol/event-id.js';
 import { replayFinishedRuns, resumeAfter } from '../protocol/replay.js';
-import { RunPersistence } from './run-persistence.js';
-import { pendingInterrupts, resolveResume } from '../approvals/resume-resolver.js';
-import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from '../protocol/thread-messages.js';
 import type { StoredRun, ThreadStore } from './thread-store.js';
 import { GuardedThreadStore } from './guarded-thread-store.js';
 import { RunnerUnavailableException } from './runner-unavailable.exception.js';
@@ -25,6 +21,17 @@ import { positiveInteger } from './runner-options.util.js';
 import { StartupRetry } from './startup-retry.js';
 import { shutdownStep } from './time-bound.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
+import { createLiveRun, type LiveRun } from './live-run.js';
+import {
+  CLOSING_STORE,
+  HOUSEKEEPING_FAILED,
+  RUN_ENDED_BY_SHUTDOWN,
+  SHUTTING_DOWN,
+  STORING_LAST_EVENTS,
+  THREAD_STORE,
+  THREAD_STORE_UNREACHABLE,
+  WAITING_FOR_STORE,
+} from './runners.messages.js';
 
 export interface StoreAgentRunnerOptions {
   /** How often leases are renewed and dead runs recovered, for durable stores. Default 10 s. */
@@ -41,12 +48,6 @@ export interface StoreAgentRunnerOptions {
   closeTimeoutMs?: number;
   /** While the store cannot be reached at start: the first wait between attempts and the longest. Default 250 ms, 10 s. */
   retry?: { firstDelayMs?: number; maxDelayMs?: number };
-}
-
-interface LiveRun {
-  run: AgentRun;
-  /** Resolves once the run's events are stored and the thread is released. */
-  closed: Promise<void>;
 }
 
 /** How long `start()` waits for the store before it lets the app boot anyway (and keeps trying). */
@@ -91,7 +92,7 @@ export class StoreAgentRunner extends AgentRunner {
     this.closeTimeoutMs = positiveInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000);
     this.housekeepingMs = options.housekeepingMs ?? 10_000;
     this.retentionMs = options.retentionMs ?? 600_000;
-    this.storeStartup = new StartupRetry(() => this.openStore(), { what: 'The thread store', logger: this.logger, ...options.retry });
+    this.storeStartup = new StartupRetry(() => this.openStore(), { what: THREAD_STORE, logger: this.logger, ...options.retry });
     this.store = new GuardedThreadStore(store, () => this.storeAvailable());
   }
 
@@ -106,11 +107,7 @@ export class StoreAgentRunner extends AgentRunner {
 
   async run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>> {
     if (this.draining) {
-      throw new ServiceUnavailableException({
-        statusCode: 503,
-        error: 'Shutting down',
-        message: 'This instance is shutting down; retry the run.',
-      });
+      throw new ServiceUnavailableException({ statusCode: 503, error: 'Shutting down', message: SHUTTING_DOWN });
     }
     await this.assertRunnable();
     const { threadId, agentId } = request;
@@ -129,56 +126,21 @@ export class StoreAgentRunner extends AgentRunner {
     if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
     if (begun === 'duplicate-run') throw new RunIdTakenException(threadId, input.runId);
     try {
-      const previous = (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished');
-      const history = previous.flatMap((run) => run.events);
-      // Checked against the store, not the client: a forged or replayed resume is refused here.
-      const approvals = resolveResume(pendingInterrupts(history), input.resume);
-      const known = new Set<string>();
-      collectMessageIds(history, known);
-      const agentInput =
-        request.history === 'authoritative'
-          ? { ...input, messages: authoritativeHistory(messagesFromEvents(history), known, input.messages) }
-          : input;
-      let close!: () => void;
-      const closed = new Promise<void>((resolve) => (close = resolve));
-      const persistence = new RunPersistence(
-        this.backing,
-        threadId,
-        input.runId,
-        (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
-        (failure) =>
-          failure === 'store'
-            ? run.abort('The thread store stopped answering, so the run was ended.', 'STORE_UNAVAILABLE')
-            : run.abort('Other instances could not be told about the run, so it was ended.', 'EVENT_BUS_UNAVAILABLE'),
-      );
-      const run: AgentRun = new AgentRun({
-        threadId,
-        runId: input.runId,
-        agentId,
-        agent: request.agent,
-        input: agentInput,
-        announcedInput: announcedInput(agentInput, known),
-        request: request.request,
-        bindActions: request.bindActions,
-        approvals,
-        onEvent: (event, seq) => persistence.add(event, seq),
-        // Streams end once this settles; on shutdown, a store that hangs must not keep them open.
-        onSettled: () =>
-          Promise.race([
-            persistence
-              .flush()
-              .then(() => this.backing.endRun(threadId, input.runId))
-              .catch((error: unknown) => this.logger.error(`Could not close run '${input.runId}': ${String(error)}`))
-              .finally(() => {
-                if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
-                close();
-              }),
-            this.abandoned,
-          ]),
+      const entry = await createLiveRun({
+        request,
+        input,
+        store: this.store,
+        backing: this.backing,
+        eventsStored: (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
+        released: (run) => {
+          if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
+        },
+        abandoned: this.abandoned,
+        logger: this.logger,
       });
-      this.live.set(threadId, { run, closed });
-      run.start();
-      return run.stream();
+      this.live.set(threadId, entry);
+      entry.run.start();
+      return entry.run.stream();
     } catch (error) {
       await this.backing.endRun(threadId, input.runId).catch(() => undefined);
       throw error;
@@ -226,11 +188,11 @@ export class StoreAgentRunner extends AgentRunner {
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.shutdownGraceMs)));
     await Promise.race([Promise.all(running().map((entry) => entry.closed)), grace]);
     clearTimeout(timer);
-    for (const { run } of running()) run.abort('The server is shutting down; the run was ended.', 'SERVER_SHUTDOWN');
+    for (const { run } of running()) run.abort(RUN_ENDED_BY_SHUTDOWN, 'SERVER_SHUTDOWN');
     const ended = running();
     if (ended.length === 0) return;
     const stored = Promise.all(ended.map((entry) => entry.closed));
-    await shutdownStep(this.logger, `storing the last events of ${ended.length} ended run(s)`, stored, this.closeTimeoutMs);
+    await shutdownStep(this.logger, STORING_LAST_EVENTS(ended.length), stored, this.closeTimeoutMs);
     this.abandon();
   }
 
@@ -238,8 +200,8 @@ export class StoreAgentRunner extends AgentRunner {
   override async close(): Promise<void> {
     this.closed = true;
     this.timers.splice(0).forEach((timer) => clearInterval(timer));
-    await shutdownStep(this.logger, 'waiting for the thread store to open', this.storeStartup.stop(), this.closeTimeoutMs);
-    await shutdownStep(this.logger, 'closing the thread store', this.backing.close(), this.closeTimeoutMs);
+    await shutdownStep(this.logger, WAITING_FOR_STORE, this.storeStartup.stop(), this.closeTimeoutMs);
+    await shutdownStep(this.logger, CLOSING_STORE, this.backing.close(), this.closeTimeoutMs);
   }
 
   /** Starts the runner if nobody did (a runner used without Nest), without calling `start()` again once it ran. */
@@ -292,7 +254,7 @@ export class StoreAgentRunner extends AgentRunner {
   private async storeAvailable(): Promise<void> {
     await this.started();
     if (!(await this.storeStartup.whenUp(REQUEST_WAIT_MS))) {
-      throw new RunnerUnavailableException('The thread store is not reachable; retry shortly.', this.storeStartup.retryAfterSeconds);
+      throw new RunnerUnavailableException(THREAD_STORE_UNREACHABLE, this.storeStartup.retryAfterSeconds);
     }
   }
 
@@ -310,10 +272,7 @@ export class StoreAgentRunner extends AgentRunner {
   }
 
   private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(
-      () => task().catch((error: unknown) => this.logger.error(`Thread housekeeping failed: ${String(error)}`)),
-      ms,
-    );
+    const timer = setInterval(() => task().catch((error: unknown) => this.logger.error(HOUSEKEEPING_FAILED(String(error)))), ms);
     timer.unref();
     this.timers.push(timer);
   }

@@ -10,7 +10,8 @@ export function decodeThreadCursor(cursor: string | undefined): { updatedAt: num
   if (!cursor) return undefined;
   try {
     const [updatedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [number, string];
-    return typeof updatedAt === 'number' && typeof id === 'string' ? { updatedAt, id } : undefined;
+    // Only what encodeThreadCursor writes: a forged value must not reach a query (a float breaks PostgreSQL's bigint).
+    return Number.isSafeInteger(updatedAt) && typeof id === 'string' ? { updatedAt, id } : undefined;
   } catch {
     return undefined;
   }

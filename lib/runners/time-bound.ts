@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { SHUTDOWN_STEP_FAILED, SHUTDOWN_STEP_TIMED_OUT } from './runners.messages.js';
 
 /** Resolves with `work`'s value, or with `fallback` once `ms` have passed without it. */
 export function atMost<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -23,6 +24,6 @@ export async function shutdownStep(logger: Logger, what: string, work: Promise<u
     ms,
     'late' as const,
   );
-  if (outcome === 'late') logger.warn(`Shutdown: ${what} took longer than ${ms} ms; abandoned it.`);
-  else if (outcome !== 'done') logger.warn(`Shutdown: ${what} failed: ${String(outcome)}`);
+  if (outcome === 'late') logger.warn(SHUTDOWN_STEP_TIMED_OUT(what, ms));
+  else if (outcome !== 'done') logger.warn(SHUTDOWN_STEP_FAILED(what, String(outcome)));
 }

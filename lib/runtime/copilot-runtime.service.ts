@@ -25,6 +25,13 @@ import { AgentRegistry } from '../discovery/agent-registry.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
+import {
+  AGENT_CLOSE_FAILED,
+  CAPABILITIES_FAILED,
+  MISSING_CONNECT_THREAD_ID,
+  NO_ACTIVE_RUN,
+  SHADOWING_TOOLS_IGNORED,
+} from './runtime.messages.js';
 
 /** What a runtime call may know about who asked: the HTTP request, when there is one. */
 export type RuntimeCallContext = AgentFactoryContext;
@@ -33,8 +40,6 @@ export interface StopResult {
   stopped: boolean;
   message?: string;
 }
-
-const logger = new Logger('CopilotKit');
 
 /**
  * The CopilotKit runtime as an injectable service: the agent registry and the runner, with
@@ -49,6 +54,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   readonly runner: AgentRunner;
   /** What `POST /transcribe` uses: `forRoot({ transcription })`, else a `TranscriptionService` provider in reach. */
   readonly transcription: TranscriptionService | undefined;
+  private readonly logger = new Logger(CopilotRuntime.name);
 
   constructor(
     @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
@@ -80,7 +86,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
             entry.capabilities = await agent.getCapabilities();
           } catch (error) {
             // One agent's failing capabilities must not hide every agent from the client.
-            logger.warn(`getCapabilities() of agent '${id}' failed: ${error instanceof Error ? error.message : String(error)}`);
+            this.logger.warn(CAPABILITIES_FAILED(id, error instanceof Error ? error.message : String(error)));
           }
         }
         return [id, entry];
@@ -156,9 +162,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await this.agents.get(agentId, context);
     assertThreadAccess(await this.runner.store.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const stopped = await this.runner.stop({ threadId, runId });
-    return stopped
-      ? { stopped: true }
-      : { stopped: false, message: `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.` };
+    return stopped ? { stopped: true } : { stopped: false, message: NO_ACTIVE_RUN(threadId, runId) };
   }
 
   /**
@@ -182,7 +186,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await Promise.all(
       agents.map((agent) =>
         Promise.resolve((agent as { close?: () => unknown }).close?.()).catch((error: unknown) =>
-          logger.warn(`Closing agent ${agent.constructor?.name ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`),
+          this.logger.warn(AGENT_CLOSE_FAILED(agent.constructor?.name ?? '', error instanceof Error ? error.message : String(error))),
         ),
       ),
     );
@@ -198,7 +202,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     const tools = input.tools.filter((tool) => !backend.has(tool.name));
     if (tools.length === input.tools.length) return input;
     const dropped = input.tools.filter((tool) => backend.has(tool.name)).map((tool) => tool.name);
-    logger.warn(`Run '${input.runId}': ignored frontend tools named like backend actions: ${dropped.join(', ')}.`);
+    this.logger.warn(SHADOWING_TOOLS_IGNORED(input.runId, dropped));
     return { ...input, tools };
   }
 }
@@ -211,7 +215,7 @@ function withoutIds(events: Observable<IdentifiedEvent>): Observable<BaseEvent> 
 function requireThreadId(input: unknown): string {
   const threadId = (input as { threadId?: unknown } | null)?.threadId;
   if (typeof threadId !== 'string' || threadId.length === 0) {
-    throw new InvalidRunInputException([{ field: 'threadId', message: 'Required: the id of the thread to connect to.' }]);
+    throw new InvalidRunInputException([{ field: 'threadId', message: MISSING_CONNECT_THREAD_ID }]);
   }
   return threadId;
 }

@@ -7,3 +7,15 @@ export const INVALID_THREAD_LIMIT = "'limit' must be 1 to 200.";
 export const INVALID_THREAD_NAME = "'name' must be a string of at most 200 characters.";
 
 export const INVALID_THREAD_ARCHIVED = "'archived' must be a boolean.";
+
+export const CAPABILITIES_FAILED = (agentId: string, reason: string) => `getCapabilities() of agent '${agentId}' failed: ${reason}`;
+
+export const NO_ACTIVE_RUN = (threadId: string, runId: string | undefined) =>
+  `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.`;
+
+export const AGENT_CLOSE_FAILED = (className: string, reason: string) => `Closing agent ${className} failed: ${reason}`;
+
+export const SHADOWING_TOOLS_IGNORED = (runId: string, tools: readonly string[]) =>
+  `Run '${runId}': ignored frontend tools named like backend actions: ${tools.join(', ')}.`;
+
+export const MISSING_CONNECT_THREAD_ID = 'Required: the id of the thread to connect to.';

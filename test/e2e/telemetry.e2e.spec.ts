@@ -187,7 +187,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
       const { input } = await runAndCollect('my password is hunter2');
       expect(lines).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^log \\[CopilotKit\\] run ended agent=default thread=${input.threadId} run=${input.runId} outcome=finished ms=\\d+$`),
+          new RegExp(`^log \\[AgentRun\\] run ended agent=default thread=${input.threadId} run=${input.runId} outcome=finished ms=\\d+$`),
         ),
       );
       const everything = lines.join('\n');

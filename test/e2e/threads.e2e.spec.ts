@@ -105,6 +105,29 @@ describe.each(runners)('threads with %s', (_name, createRunner) => {
     });
   });
 
+  it('pages by position, not by offset: a thread updated between pages repeats nothing; a forged cursor starts over', async () => {
+    const user = `pager-${randomUUID()}`;
+    const threads = [];
+    for (const text of ['one', 'two', 'three']) threads.push(await startThread(user, text));
+    const first = await get('/threads?limit=2', user);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const renamed = await fetch(`${server.url}/threads/${threads[0].threadId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-user': user },
+      body: JSON.stringify({ name: 'moved to the top' }),
+    });
+    expect(renamed.status).toBe(200);
+
+    const second = await get(`/threads?limit=2&cursor=${first.json.nextCursor}`, user);
+    const forged = await get(`/threads?limit=2&cursor=${Buffer.from(JSON.stringify([1.5, 'x'])).toString('base64url')}`, user);
+
+    const ids = (page: { json: { threads: Array<{ id: string }> } }) => page.json.threads.map((t) => t.id);
+    expect(ids(first)).toEqual([threads[2].threadId, threads[1].threadId]);
+    expect(ids(second).filter((id: string) => ids(first).includes(id))).toEqual([]);
+    expect(forged.status).toBe(200);
+    expect(ids(forged)).toEqual([threads[0].threadId, threads[2].threadId]);
+  });
+
   it('gives the owner the messages, events and state of a thread', async () => {
     const input = await startThread('ann', 'remember this');
     const messages = await get(`/threads/${input.threadId}/messages`, 'ann');

@@ -1,5 +1,6 @@
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { withPooledClient, type PgPooledClient } from './pg-client.js';
+import { INVALID_SCHEMA_NAME, POSTGRES_SCHEMA_TOO_NEW } from '../runners.messages.js';
 
 /** What migrations use of a `pg` Pool or client. */
 export interface PgQueryable {
@@ -58,7 +59,7 @@ export const POSTGRES_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version
 /** A schema name is put into SQL text, so only plain identifiers are accepted. */
 export function checkSchemaName(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(`PostgreSQL schema name '${schema}' must be a lower-case identifier (letters, digits, underscores).`);
+    throw new Error(INVALID_SCHEMA_NAME(schema));
   }
   return schema;
 }
@@ -78,9 +79,7 @@ export async function migratePostgres(pool: { connect(): Promise<PgPooledClient>
       const { rows } = await client.query(`SELECT COALESCE(MAX(version), 0) AS version FROM ${s}.schema_migrations`);
       const current = Number(rows[0].version);
       if (current > POSTGRES_SCHEMA_VERSION) {
-        throw new CopilotKitConfigurationError(
-          `schema ${s} is at version ${current}, newer than this version of nestjs-copilotkit knows (${POSTGRES_SCHEMA_VERSION}).`,
-        );
+        throw new CopilotKitConfigurationError(POSTGRES_SCHEMA_TOO_NEW(s, current, POSTGRES_SCHEMA_VERSION));
       }
       for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
         await client.query(migration.sql(s));

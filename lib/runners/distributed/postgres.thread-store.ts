@@ -8,6 +8,7 @@ import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
 import { withPooledClient, type PgPooledClient } from './pg-client.js';
 import { packageRequire } from '../../platform/package-require.cjs';
+import { MISSING_RUNNER_PACKAGE, POSTGRES_CONNECTION_LOST, POSTGRES_NOT_OPEN } from '../runners.messages.js';
 
 /** What the store uses of a `pg` Pool. */
 export interface PgPoolLike extends PgQueryable {
@@ -208,7 +209,7 @@ export class PostgresThreadStore extends ThreadStore {
   }
 
   private get pool(): PgPoolLike {
-    if (!this.connection || !this.opened) throw new Error('The PostgreSQL thread store is not open.');
+    if (!this.connection || !this.opened) throw new Error(POSTGRES_NOT_OPEN);
     return this.connection;
   }
 
@@ -219,12 +220,12 @@ export class PostgresThreadStore extends ThreadStore {
     try {
       pg = packageRequire('pg');
     } catch {
-      throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'pg' package: npm install pg");
+      throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('RedisPostgresAgentRunner', 'pg'));
     }
     // pg waits for a connection forever by default; a server that accepts but never answers would hold every request.
     const pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...this.postgres });
     // An idle connection dropped by the server must not take the process down; the pool replaces it.
-    pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
+    pool.on('error', (error) => this.logger.warn(POSTGRES_CONNECTION_LOST(error.message)));
     return pool;
   }
 }

@@ -3,6 +3,16 @@ import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 import { shutdownStep } from '../time-bound.js';
+import {
+  MISSING_RUNNER_PACKAGE,
+  QUITTING_REDIS,
+  REDIS_CONNECTION_LOST,
+  REDIS_CONNECTION_PROBLEM,
+  REDIS_NOT_CONNECTED,
+  REDIS_REACHABLE_AGAIN,
+  REDIS_SUBSCRIBE_FAILED,
+  REDIS_UNSUBSCRIBE_FAILED,
+} from '../runners.messages.js';
 
 /** What the bus uses of an `ioredis` client. */
 export interface RedisLike {
@@ -124,7 +134,7 @@ export class RedisEventBus {
     await Promise.all(
       owned.map(async (client) => {
         // QUIT to a Redis that is away would wait for a reconnection that may never come.
-        if (client.status === 'ready') await shutdownStep(this.logger, 'quitting Redis', client.quit(), timeoutMs);
+        if (client.status === 'ready') await shutdownStep(this.logger, QUITTING_REDIS, client.quit(), timeoutMs);
         client.disconnect?.();
       }),
     );
@@ -145,7 +155,7 @@ export class RedisEventBus {
       handlers.delete(handler);
       if (handlers.size > 0 || this.channels.get(channel) !== entry) return;
       this.channels.delete(channel);
-      this.subscriber?.unsubscribe(channel).catch((error: unknown) => this.logger.debug(`Redis unsubscribe failed: ${String(error)}`));
+      this.subscriber?.unsubscribe(channel).catch((error: unknown) => this.logger.debug(REDIS_UNSUBSCRIBE_FAILED(String(error))));
     };
   }
 
@@ -153,8 +163,7 @@ export class RedisEventBus {
     let entry = this.channels.get(channel);
     if (!entry) {
       const subscriber = this.subscriber;
-      const subscribed =
-        subscriber?.status === 'ready' ? subscriber.subscribe(channel) : Promise.reject(new Error('Redis is not connected.'));
+      const subscribed = subscriber?.status === 'ready' ? subscriber.subscribe(channel) : Promise.reject(new Error(REDIS_NOT_CONNECTED));
       // The control channel is subscribed again on the next `ready`; a run channel's caller sees the error.
       subscribed.catch(() => undefined);
       entry = { handlers: new Set(), subscribed };
@@ -166,27 +175,25 @@ export class RedisEventBus {
   private resubscribe(): void {
     const channels = [...this.channels.keys()];
     if (!this.channels.has(this.control)) channels.push(this.control);
-    this.subscriber
-      ?.subscribe(...channels)
-      .catch((error: unknown) => this.logger.warn(`Could not subscribe to Redis channels: ${String(error)}`));
+    this.subscriber?.subscribe(...channels).catch((error: unknown) => this.logger.warn(REDIS_SUBSCRIBE_FAILED(String(error))));
   }
 
   private watch(client: RedisLike): void {
     client.on('error', (error) => {
       this.connecting = false;
       // ioredis reconnects by itself; a lost connection is worth a warning, not a crash.
-      if (this.down.has(client)) return this.logger.debug(`Redis connection problem: ${error.message}`);
+      if (this.down.has(client)) return this.logger.debug(REDIS_CONNECTION_PROBLEM(error.message));
       this.down.add(client);
-      this.logger.warn(`Redis connection problem: ${error.message}; runs answer 503 until it is back.`);
+      this.logger.warn(REDIS_CONNECTION_LOST(error.message));
     });
     client.on('ready', () => {
       this.connecting = false;
-      if (this.down.delete(client)) this.logger.log('Redis is reachable again.');
+      if (this.down.delete(client)) this.logger.log(REDIS_REACHABLE_AGAIN);
     });
   }
 
   private connected(client: RedisLike | undefined): RedisLike {
-    if (!client || (this.ownsPublisher && client.status !== 'ready')) throw new Error('Redis is not connected.');
+    if (!client || (this.ownsPublisher && client.status !== 'ready')) throw new Error(REDIS_NOT_CONNECTED);
     return client;
   }
 
@@ -200,7 +207,7 @@ function createRedis(options: Record<string, unknown>): RedisLike {
   try {
     Redis = (packageRequire('ioredis') as { Redis: typeof Redis }).Redis;
   } catch {
-    throw new CopilotKitConfigurationError("RedisPostgresAgentRunner needs the 'ioredis' package: npm install ioredis");
+    throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('RedisPostgresAgentRunner', 'ioredis'));
   }
   return new Redis(options);
 }

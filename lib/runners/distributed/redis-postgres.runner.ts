@@ -7,6 +7,7 @@ import type { StoredRun } from '../thread-store.js';
 import { PostgresThreadStore, type PostgresThreadStoreOptions } from './postgres.thread-store.js';
 import { RedisEventBus, type RedisLike } from './redis-event-bus.js';
 import { RunnerUnavailableException } from '../runner-unavailable.exception.js';
+import { REDIS_UNREACHABLE, REMOTE_RUN_NOT_FOLLOWED, RUN_NOT_FOLLOWED } from '../runners.messages.js';
 
 export interface RedisPostgresAgentRunnerOptions extends PostgresThreadStoreOptions, StoreAgentRunnerOptions {
   /** `ioredis` options (`host`, `port`, ...), or an existing client (it is duplicated for subscriptions). */
@@ -63,7 +64,7 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
   protected override async assertRunnable(): Promise<void> {
     await this.started();
     if (!(await this.bus.whenAvailable(REDIS_REQUEST_WAIT_MS))) {
-      throw new RunnerUnavailableException('Redis, which carries runs between instances, is not reachable; retry shortly.', 2);
+      throw new RunnerUnavailableException(REDIS_UNREACHABLE, 2);
     }
   }
 
@@ -98,9 +99,9 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
         take(0, stored?.events ?? []);
         if (!closed && stored?.status === 'finished') subscriber.complete();
       })().catch((error: unknown) => {
-        this.logger.error(`Could not follow run '${run.runId}' on another instance: ${String(error)}`);
+        this.logger.error(REMOTE_RUN_NOT_FOLLOWED(run.runId, String(error)));
         subscriber.next({
-          event: { type: EventType.RUN_ERROR, message: 'The run could not be followed.', code: 'EVENT_BUS_UNAVAILABLE' } as BaseEvent,
+          event: { type: EventType.RUN_ERROR, message: RUN_NOT_FOLLOWED, code: 'EVENT_BUS_UNAVAILABLE' } as BaseEvent,
         });
         subscriber.complete();
       });

@@ -6,6 +6,7 @@ import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRo
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite.migrations.js';
 import { packageRequire } from '../../platform/package-require.cjs';
+import { MISSING_RUNNER_PACKAGE, SQLITE_NOT_OPEN, SQLITE_SCHEMA_TOO_NEW } from '../runners.messages.js';
 
 /** What the store uses of a `better-sqlite3` Database. */
 interface Statement {
@@ -214,7 +215,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   private get db(): SqliteDatabaseLike {
-    if (!this.database || !this.migrated) throw new Error(`The SQLite database '${this.path}' is not open.`);
+    if (!this.database || !this.migrated) throw new Error(SQLITE_NOT_OPEN(this.path));
     return this.database;
   }
 }
@@ -223,9 +224,7 @@ function migrate(db: SqliteDatabaseLike): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const current = (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
   if (current > SQLITE_SCHEMA_VERSION) {
-    throw new CopilotKitConfigurationError(
-      `the SQLite database has schema version ${current}, newer than this version of nestjs-copilotkit knows (${SQLITE_SCHEMA_VERSION}). Upgrade the package.`,
-    );
+    throw new CopilotKitConfigurationError(SQLITE_SCHEMA_TOO_NEW(current, SQLITE_SCHEMA_VERSION));
   }
   for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
     db.transaction(() => {
@@ -240,7 +239,7 @@ function openDatabase(path: string): SqliteDatabaseLike {
   try {
     Database = packageRequire('better-sqlite3');
   } catch {
-    throw new CopilotKitConfigurationError("SqliteAgentRunner needs the 'better-sqlite3' package: npm install better-sqlite3");
+    throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('SqliteAgentRunner', 'better-sqlite3'));
   }
   return new Database(path);
 }
