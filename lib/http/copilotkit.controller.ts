@@ -23,7 +23,6 @@ import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { CopilotRuntime, type StopResult } from '../runtime/copilot-runtime.service.js';
 import type { CopilotRequest } from '../hooks/copilot-request.js';
-import type { CopilotRoute } from '../hooks/copilotkit-hooks.interface.js';
 import { RequestHooks } from '../hooks/request-hooks.js';
 import { parseSingleRouteEnvelope } from './single-route-envelope.js';
 import { decodeBase64Audio, type AudioUpload } from '../transcription/audio-upload.js';
@@ -75,7 +74,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
 
     @Get('info')
     async info(@Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
-      this.json(response, await this.hooked({ method: 'info' }, request, () => this.runtime.info({ request })));
+      this.json(response, await this.hooks.around({ method: 'info' }, request, () => this.runtime.info({ request })));
     }
 
     @Sse(STREAM_ROUTES.run, { method: RequestMethod.POST })
@@ -104,7 +103,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       @Req() request: PlatformRequest,
       @Res() response: PlatformResponse,
     ): Promise<void> {
-      const result = await this.hooked({ method: 'agent/stop', agentId, threadId }, request, (current) =>
+      const result = await this.hooks.around({ method: 'agent/stop', agentId, threadId }, request, (current) =>
         this.stopRun(agentId, threadId, body, request, current),
       );
       this.json(response, result);
@@ -117,7 +116,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
      */
     @Post('transcribe')
     async transcribe(@Body() body: unknown, @Req() request: PlatformRequest, @Res() response: PlatformResponse): Promise<void> {
-      await this.hooked({ method: 'transcribe' }, request, () =>
+      await this.hooks.around({ method: 'transcribe' }, request, () =>
         this.transcribeAudio(request, response, () => readAudio(request.raw ?? request, body, this.options.maxAudioBytes)),
       );
     }
@@ -129,7 +128,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       switch (call.method) {
         case 'info':
           // The envelope has no thread routes, so /info must not promise them.
-          return this.hooked({ method: 'info' }, request, async () =>
+          return this.hooks.around({ method: 'info' }, request, async () =>
             this.json(response, await this.runtime.info({ request }, { threadRoutes: false })),
           );
         case 'agent/run':
@@ -138,19 +137,15 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
           return this.envelopeStream(request, response, await this.streams.connect(call.agentId, call.body, request));
         case 'agent/stop': {
           const { agentId, threadId } = call;
-          return this.hooked({ method: 'agent/stop', agentId, threadId }, request, async (current) =>
+          return this.hooks.around({ method: 'agent/stop', agentId, threadId }, request, async (current) =>
             this.json(response, await this.stopRun(agentId, threadId, call.body, request, current)),
           );
         }
         case 'transcribe':
-          return this.hooked({ method: 'transcribe' }, request, () =>
+          return this.hooks.around({ method: 'transcribe' }, request, () =>
             this.transcribeAudio(request, response, async () => decodeBase64Audio(call.body, this.options.maxAudioBytes)),
           );
       }
-    }
-
-    private hooked<T>(route: CopilotRoute, request: PlatformRequest, handler: (current: CopilotRequest) => Promise<T>): Promise<T> {
-      return this.hooks.around(route, request, handler);
     }
 
     private stopRun(
