@@ -55,10 +55,11 @@ export type {
 export {
   AgentRunner,
   type IdentifiedEvent,
+  type PreparedRun,
+  type RunHooks,
+  type RunnerBeginRequest,
   type RunnerConnectRequest,
-  type RunnerRunRequest,
   type RunnerStopRequest,
-  type RunScope,
 } from './runners/agent-runner.js';
 export { InMemoryAgentRunner, type InMemoryAgentRunnerOptions } from './runners/in-memory.runner.js';
 export { SqliteAgentRunner, type SqliteAgentRunnerOptions } from './runners/sqlite/sqlite.runner.js';

@@ -64,7 +64,21 @@ const KNOWN_OPTIONS = new Set([
   'maxAudioBytes',
 ]);
 
-const RUNNER_METHODS = ['run', 'connect', 'stop', 'isRunning', 'drain', 'close'] as const;
+const RUNNER_METHODS = [
+  'begin',
+  'history',
+  'execute',
+  'abandon',
+  'connect',
+  'stop',
+  'isRunning',
+  'getThread',
+  'listThreads',
+  'updateThread',
+  'deleteThread',
+  'drain',
+  'close',
+] as const;
 
 /** Builds a runner given as a class or a factory, with Nest's dependency injection (the module passes one). */
 export type RunnerBuilder = (source: Type<AgentRunner> | CopilotKitRunnerFactory) => Promise<unknown>;

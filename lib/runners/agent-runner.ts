@@ -1,37 +1,51 @@
-import type { BaseEvent, RunAgentInput } from '@ag-ui/core';
+import type { BaseEvent } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
-import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
-import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
-import type { ThreadStore } from './thread-store.js';
+import type { BeginRunResult, StoredRun, ThreadPage, ThreadQuery, ThreadRecord } from './thread-store.js';
 
 export type { IdentifiedEvent };
 
-/** What a run is, once it exists: what its backend actions are bound to. */
-export interface RunScope {
-  agentId: string;
+export interface RunnerBeginRequest {
   threadId: string;
   runId: string;
-  signal: AbortSignal;
-  emit(event: BaseEvent): void;
-  /** Tool calls the thread's owner approved on this run's resume: only these may run an approval action. */
-  approvedToolCalls: Set<string>;
+  agentId: string;
+  /** Who runs it: recorded as the owner of a thread this creates. */
+  ownerId?: string;
 }
 
-export interface RunnerRunRequest {
-  threadId: string;
-  agentId: string;
-  /** This request's own agent instance (already cloned). */
-  agent: AgUiAgent;
-  input: RunAgentInput;
-  /** Who runs it: written as the owner of a new thread, checked against an existing one. */
-  ownerId?: string;
-  /** `authoritative`: earlier turns come from the store, the client only adds new messages. */
-  history?: 'client' | 'authoritative';
-  /** The HTTP request that started the run, handed to the agent in its context. */
-  request?: unknown;
-  /** Builds the backend actions the agent may call, bound to the run. */
-  bindActions?: (scope: RunScope) => CopilotRunActions;
+/** What a runner hears of a run it executes. */
+export interface RunHooks {
+  /** Each event as the run produces it, already checked; `seq` is its index in the run. */
+  onEvent?(event: BaseEvent, seq: number): void;
+  /**
+   * Once, after the terminal event. Every reader's stream completes only when the promise it
+   * returns settles, so a client whose stream ended finds the run stored and the thread free.
+   */
+  onSettled?(events: readonly BaseEvent[]): Promise<void> | void;
+}
+
+/**
+ * A run the runtime prepared for a thread the runner locked: its input already checked against
+ * the thread's stored history (earlier turns, approvals, ownership), its events already passed
+ * through the protocol guard, its backend actions bound. A runner starts it, keeps its events and
+ * fans them out; it cannot change what the agent gets.
+ */
+export interface PreparedRun {
+  readonly threadId: string;
+  readonly runId: string;
+  readonly agentId: string;
+  /** Every event so far, in order. */
+  readonly events: readonly BaseEvent[];
+  /** False once the terminal event is out. */
+  readonly isRunning: boolean;
+  /** Starts the agent, once. */
+  start(hooks?: RunHooks): void;
+  /** The run's events from sequence `fromSeq` on, then live ones, each with its id; completes with the run. */
+  stream(fromSeq?: number): Observable<IdentifiedEvent>;
+  /** Aborts the agent and ends the run with RUN_FINISHED; false if it already ended. */
+  stop(): boolean;
+  /** Aborts the agent and ends the run with a RUN_ERROR (`code`); false if it already ended. */
+  abort(message: string, code: string): boolean;
 }
 
 export interface RunnerConnectRequest {
@@ -47,24 +61,38 @@ export interface RunnerStopRequest {
 }
 
 /**
- * Keeps threads: runs agents, locks a thread while it runs, stores every run's events, and replays
- * them. The in-memory, SQLite and Redis + PostgreSQL runners all implement this contract, so the
- * HTTP layer never depends on where threads live.
+ * Keeps threads: locks a thread for a run, executes the run the runtime prepared, stores its
+ * events, replays them, stops runs and keeps their leases. The in-memory, SQLite and Redis +
+ * PostgreSQL runners implement this contract, and so can yours.
+ *
+ * What a run may do is decided in the runtime, not here: who may use a thread, which history the
+ * agent sees, which approvals a resume answers, which run id a resumed run gets. A runner only
+ * stores and relays, so one written from scratch gets those checks without writing them.
  */
 export abstract class AgentRunner {
-  /** Threads, owners and stored events: what the thread routes read and change. */
-  abstract readonly store: ThreadStore;
-
-  /** Whether threads survive a restart. */
+  /** Whether threads survive a restart (a durable runner makes history server-authoritative by default). */
   abstract readonly durable: boolean;
 
   /**
-   * Locks the thread and starts the agent at once (not on subscription: a client that goes away
-   * does not stop the run). Rejects with `ThreadBusyException` when the thread already runs and
-   * `ThreadNotFoundException` when it belongs to someone else, so the caller can answer before any
-   * stream opens. Each subscription receives the run from its first event; it never errors.
+   * Locks the thread for a run, atomically: creates the thread if new (owned by `ownerId`), and
+   * answers `busy` while another run holds it, `not-owner` when it belongs to someone else and
+   * `duplicate-run` when the run id was used on it before. Once `started`, the thread stays locked
+   * until the run executed on it ends, or until `abandon`.
    */
-  abstract run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>>;
+  abstract begin(request: RunnerBeginRequest): Promise<BeginRunResult>;
+
+  /** The thread's finished runs, oldest first, each with every event it produced. */
+  abstract history(threadId: string): Promise<StoredRun[]>;
+
+  /**
+   * Starts a run on the thread `begin` locked for it, and returns its events from the first one.
+   * The run goes on whether or not anyone subscribes; its events are stored as they come and the
+   * thread is released once it ends. Rejects only before the run starts.
+   */
+  abstract execute(run: PreparedRun): Promise<Observable<IdentifiedEvent>>;
+
+  /** Releases a thread `begin` locked for a run that will not execute (its input was refused). */
+  abstract abandon(threadId: string, runId: string): Promise<void>;
 
   /**
    * The thread's history (every stored run, compacted) followed by the live run if one is in
@@ -77,6 +105,15 @@ export abstract class AgentRunner {
   abstract stop(request: RunnerStopRequest): Promise<boolean>;
 
   abstract isRunning(request: { threadId: string }): Promise<boolean>;
+
+  abstract getThread(threadId: string): Promise<ThreadRecord | undefined>;
+
+  /** The owner's threads, most recently updated first. */
+  abstract listThreads(query: ThreadQuery): Promise<ThreadPage>;
+
+  abstract updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void>;
+
+  abstract deleteThread(threadId: string): Promise<void>;
 
   /**
    * When the application starts (the module calls it from `onModuleInit`): opens connections and

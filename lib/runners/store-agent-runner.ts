@@ -1,27 +1,24 @@
 import { Logger, ServiceUnavailableException } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { BaseEvent } from '@ag-ui/core';
 import { concat, from, type Observable } from 'rxjs';
-import { ThreadBusyException } from '../errors/thread-busy.exception.js';
-import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
-import { RunIdTakenException } from '../errors/run-id-taken.exception.js';
 import {
   AgentRunner,
   type IdentifiedEvent,
+  type PreparedRun,
+  type RunnerBeginRequest,
   type RunnerConnectRequest,
-  type RunnerRunRequest,
   type RunnerStopRequest,
 } from './agent-runner.js';
 import { parseEventId } from '../protocol/event-id.js';
 import { replayFinishedRuns, resumeAfter } from '../protocol/replay.js';
-import type { StoredRun, ThreadStore } from './thread-store.js';
+import type { BeginRunResult, StoredRun, ThreadPage, ThreadQuery, ThreadRecord, ThreadStore } from './thread-store.js';
 import { GuardedThreadStore } from './guarded-thread-store.js';
 import { RunnerUnavailableException } from './runner-unavailable.exception.js';
 import { positiveInteger } from './runner-options.util.js';
 import { StartupRetry } from './startup-retry.js';
 import { shutdownStep } from './time-bound.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
-import { createLiveRun, type LiveRun } from './live-run.js';
+import { startLiveRun, type LiveRun } from './live-run.js';
 import {
   CLOSING_STORE,
   HOUSEKEEPING_FAILED,
@@ -68,7 +65,7 @@ const REQUEST_WAIT_MS = 2000;
 export class StoreAgentRunner extends AgentRunner {
   protected readonly live = new Map<string, LiveRun>();
   /** The store as requests use it: 503 while it is down (see GuardedThreadStore). */
-  readonly store: ThreadStore;
+  protected readonly store: ThreadStore;
   /** The store itself, for the runner's startup and its runs' own writes. */
   protected readonly backing: ThreadStore;
   protected readonly logger = new Logger(this.constructor.name);
@@ -81,8 +78,8 @@ export class StoreAgentRunner extends AgentRunner {
   private starting: Promise<void> | undefined;
   private draining = false;
   /** Resolved when shutdown stops waiting for runs' last writes, so their streams can end. */
-  private abandon!: () => void;
-  private readonly abandoned = new Promise<void>((resolve) => (this.abandon = resolve));
+  private giveUpOnWrites!: () => void;
+  private readonly writesGivenUp = new Promise<void>((resolve) => (this.giveUpOnWrites = resolve));
   private closed = false;
 
   constructor(store: ThreadStore, options: StoreAgentRunnerOptions = {}) {
@@ -105,46 +102,57 @@ export class StoreAgentRunner extends AgentRunner {
     return this.store.durable;
   }
 
-  async run(request: RunnerRunRequest): Promise<Observable<IdentifiedEvent>> {
+  async begin(request: RunnerBeginRequest): Promise<BeginRunResult> {
     if (this.draining) {
       throw new ServiceUnavailableException({ statusCode: 503, error: 'Shutting down', message: SHUTTING_DOWN });
     }
     await this.assertRunnable();
-    const { threadId, agentId } = request;
-    await this.settling(threadId);
-    let input = request.input;
-    const begin = () => this.store.beginRun({ threadId, runId: input.runId, agentId, ownerId: request.ownerId });
-    let begun = await begin();
-    if (begun === 'busy' && !this.live.has(threadId) && (await this.recover(this.store, threadId)) > 0) begun = await begin();
-    if (begun === 'duplicate-run' && input.resume?.length) {
-      // CopilotKit's `useInterrupt` resumes with the paused run's own id; a run id names one run of
-      // the thread, so the resumed run gets a fresh one (its RUN_STARTED says which).
-      input = { ...input, runId: randomUUID() };
-      begun = await begin();
+    await this.settling(request.threadId);
+    const begun = await this.store.beginRun(request);
+    // A run left running by a process that died holds the thread until it is recovered: do it now.
+    if (begun === 'busy' && !this.live.has(request.threadId) && (await this.recover(this.store, request.threadId)) > 0) {
+      return this.store.beginRun(request);
     }
-    if (begun === 'busy') throw new ThreadBusyException(threadId);
-    if (begun === 'not-owner') throw new ThreadNotFoundException(threadId);
-    if (begun === 'duplicate-run') throw new RunIdTakenException(threadId, input.runId);
-    try {
-      const entry = await createLiveRun({
-        request,
-        input,
-        store: this.store,
-        backing: this.backing,
-        eventsStored: (fromSeq, events) => this.eventsStored(threadId, input.runId, fromSeq, events),
-        released: (run) => {
-          if (this.live.get(threadId)?.run === run) this.live.delete(threadId);
-        },
-        abandoned: this.abandoned,
-        logger: this.logger,
-      });
-      this.live.set(threadId, entry);
-      entry.run.start();
-      return entry.run.stream();
-    } catch (error) {
-      await this.backing.endRun(threadId, input.runId).catch(() => undefined);
-      throw error;
-    }
+    return begun;
+  }
+
+  async history(threadId: string): Promise<StoredRun[]> {
+    return (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished');
+  }
+
+  async execute(run: PreparedRun): Promise<Observable<IdentifiedEvent>> {
+    const { threadId, runId } = run;
+    const entry = startLiveRun(run, {
+      backing: this.backing,
+      eventsStored: (fromSeq, events) => this.eventsStored(threadId, runId, fromSeq, events),
+      released: (settled) => {
+        if (this.live.get(threadId)?.run === settled) this.live.delete(threadId);
+      },
+      abandoned: this.writesGivenUp,
+      logger: this.logger,
+    });
+    this.live.set(threadId, entry);
+    return run.stream();
+  }
+
+  async abandon(threadId: string, runId: string): Promise<void> {
+    await this.backing.endRun(threadId, runId);
+  }
+
+  getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    return this.store.getThread(threadId);
+  }
+
+  listThreads(query: ThreadQuery): Promise<ThreadPage> {
+    return this.store.listThreads(query);
+  }
+
+  updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
+    return this.store.updateThread(threadId, changes);
+  }
+
+  deleteThread(threadId: string): Promise<void> {
+    return this.store.deleteThread(threadId);
   }
 
   async connect(request: RunnerConnectRequest): Promise<Observable<IdentifiedEvent>> {
@@ -193,7 +201,7 @@ export class StoreAgentRunner extends AgentRunner {
     if (ended.length === 0) return;
     const stored = Promise.all(ended.map((entry) => entry.closed));
     await shutdownStep(this.logger, STORING_LAST_EVENTS(ended.length), stored, this.closeTimeoutMs);
-    this.abandon();
+    this.giveUpOnWrites();
   }
 
   /** Stops the timers and the store's startup, then closes the store, each step bounded by `closeTimeoutMs`. */

@@ -19,6 +19,7 @@ import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 import { parseRunAgentInput } from './run-input.parser.js';
+import { startRun } from './run-preparation.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { AgentRegistry } from '../discovery/agent-registry.js';
@@ -120,8 +121,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await this.explorer.refresh();
     const agent = await this.agents.instantiate(agentId, context);
     const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
-    return this.runner.run({
-      threadId: parsed.threadId,
+    return startRun(this.runner, {
       agentId,
       agent,
       input: parsed,
@@ -150,7 +150,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await this.explorer.refresh();
     await this.agents.get(agentId, context);
     const threadId = requireThreadId(input);
-    assertThreadAccess(await this.runner.store.getThread(threadId), threadId, await this.options.threadOwner(context.request));
+    assertThreadAccess(await this.runner.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const lastEventId = context.lastEventId ?? lastSeenEventId(input);
     return this.runner.connect({ threadId, lastEventId });
   }
@@ -160,7 +160,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     const { runId, ...context } = options;
     await this.explorer.refresh();
     await this.agents.get(agentId, context);
-    assertThreadAccess(await this.runner.store.getThread(threadId), threadId, await this.options.threadOwner(context.request));
+    assertThreadAccess(await this.runner.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const stopped = await this.runner.stop({ threadId, runId });
     return stopped ? { stopped: true } : { stopped: false, message: NO_ACTIVE_RUN(threadId, runId) };
   }

@@ -38,7 +38,7 @@ export class CopilotThreads {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200)
       throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_LIMIT });
-    const page = await this.options.runner.store.listThreads({
+    const page = await this.options.runner.listThreads({
       ownerId: await this.options.threadOwner(request),
       agentId: query.agentId || undefined,
       includeArchived: query.includeArchived === 'true',
@@ -60,8 +60,8 @@ export class CopilotThreads {
   /** The thread's finished runs, compacted, as `connect` would replay them. */
   async events(request: unknown, threadId: string): Promise<BaseEvent[]> {
     await this.owned(request, threadId);
-    const runs = await this.options.runner.store.getRuns(threadId);
-    return runs.filter((run) => run.status === 'finished').flatMap((run) => compactedRun(run).map(({ event }) => event));
+    const runs = await this.options.runner.history(threadId);
+    return runs.flatMap((run) => compactedRun(run).map(({ event }) => event));
   }
 
   async update(request: unknown, threadId: string, changes: { name?: unknown; archived?: unknown }): Promise<{ thread: ThreadSummary }> {
@@ -76,26 +76,22 @@ export class CopilotThreads {
     if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
       throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_ARCHIVED });
     }
-    await this.options.runner.store.updateThread(threadId, {
+    await this.options.runner.updateThread(threadId, {
       name: changes.name as string | undefined,
       archived: changes.archived as boolean | undefined,
     });
-    return { thread: summary((await this.options.runner.store.getThread(threadId))!) };
+    return { thread: summary((await this.options.runner.getThread(threadId))!) };
   }
 
   async delete(request: unknown, threadId: string): Promise<{ deleted: true }> {
     await this.owned(request, threadId);
     if (await this.options.runner.isRunning({ threadId })) throw new ThreadBusyException(threadId);
-    await this.options.runner.store.deleteThread(threadId);
+    await this.options.runner.deleteThread(threadId);
     return { deleted: true };
   }
 
   private async owned(request: unknown, threadId: string): Promise<ThreadRecord> {
-    const thread = assertThreadAccess(
-      await this.options.runner.store.getThread(threadId),
-      threadId,
-      await this.options.threadOwner(request),
-    );
+    const thread = assertThreadAccess(await this.options.runner.getThread(threadId), threadId, await this.options.threadOwner(request));
     if (!thread) throw new ThreadNotFoundException(threadId);
     return thread;
   }

@@ -19,3 +19,23 @@ export const SHADOWING_TOOLS_IGNORED = (runId: string, tools: readonly string[])
   `Run '${runId}': ignored frontend tools named like backend actions: ${tools.join(', ')}.`;
 
 export const MISSING_CONNECT_THREAD_ID = 'Required: the id of the thread to connect to.';
+
+export const RUN_STARTED = (agentId: string, threadId: string, runId: string) =>
+  `run started agent=${agentId} thread=${threadId} run=${runId}`;
+
+export const RUN_ENDED = (agentId: string, threadId: string, runId: string, outcome: string, code: string | undefined, ms: number) =>
+  `run ended agent=${agentId} thread=${threadId} run=${runId} outcome=${outcome}${code ? ` code=${code}` : ''} ms=${ms}`;
+
+export const RUN_NOT_STORED = (runId: string, reason: string) => `Could not store run '${runId}': ${reason}`;
+
+export const AGENT_RUN_FAILED = (agentId: string, runId: string, threadId: string, reason: string) =>
+  `Agent '${agentId}' failed in run '${runId}' of thread '${threadId}': ${reason}`;
+
+export const ABORT_RUN_THREW = (agentId: string, reason: string) => `abortRun() of agent '${agentId}' threw: ${reason}`;
+
+export const AGENT_TEARDOWN_THREW = (reason: string) => `An agent's teardown threw: ${reason}`;
+
+export const EVENT_DROPPED = (agentId: string, reason: string, type: unknown, runId: string) =>
+  `Agent '${agentId}' emitted an event the AG-UI clients would reject (${reason}${
+    typeof type === 'string' ? `, ${type}` : ''
+  }); it was left out of run '${runId}'. Further events dropped for the same reason are not logged.`;

@@ -7,6 +7,7 @@ import { HttpAgent as HttpAgent0059 } from 'ag-ui-client-0059';
 import { Injectable, Module } from '@nestjs/common';
 import { BuiltInAgent, CopilotAction, CopilotKitModule, SqliteAgentRunner, type AgentRunner } from '../../lib/index.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
+import { MapAgentRunner } from '../fixtures/map-agent-runner.js';
 import { LlmMock } from '../fixtures/llm-mock.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
@@ -41,10 +42,18 @@ class BoardModule {}
 const ann = { 'x-user': 'ann' };
 type Events = Array<Record<string, any>>;
 
-describe('actions that need approval (human in the loop)', () => {
+const dir = mkdtempSync(join(tmpdir(), 'approvals-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each runner, given the file it keeps threads in (where it keeps them in a file at all). */
+const runners: Array<[string, (file: string) => AgentRunner, { durable: boolean }]> = [
+  ['SqliteAgentRunner', (file) => new SqliteAgentRunner({ path: join(dir, file) }), { durable: true }],
+  // Written only against the public runner contract, checking nothing itself.
+  ['MapAgentRunner', () => new MapAgentRunner(), { durable: false }],
+];
+
+describe.each(runners)('actions that need approval (human in the loop), on %s', (_name, createRunner, { durable }) => {
   const llm = new LlmMock();
-  const dir = mkdtempSync(join(tmpdir(), 'approvals-'));
-  const path = join(dir, 'threads.sqlite');
   let server: TestApp;
 
   const start = (runner: AgentRunner, extra: { cancelRunOnDisconnect?: boolean } = {}) =>
@@ -54,6 +63,7 @@ describe('actions that need approval (human in the loop)', () => {
         agents: { default: new BuiltInAgent({ model: llm.adapter('openai'), maxSteps: 4 }) },
         runner,
         guards: [HeaderAuthGuard],
+        authoritativeHistory: true,
         ...extra,
       }),
     ]);
@@ -70,12 +80,11 @@ describe('actions that need approval (human in the loop)', () => {
       { toolCalls: [{ id: 'call_arc', name: 'archiveBoard', arguments: {} }] },
     );
     llm.server.on({ userMessage: 'archive', hasToolResult: true }, { content: 'Archived.' });
-    server = await start(new SqliteAgentRunner({ path }));
+    server = await start(createRunner('threads.sqlite'));
   });
   afterAll(async () => {
     await server.close();
     await llm.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(() => {
     BoardService.deleted = [];
@@ -157,7 +166,7 @@ describe('actions that need approval (human in the loop)', () => {
       { toolCalls: [{ id: 'call_purge', name: 'deleteTask', arguments: { id: 9 } }] },
     );
     llm.server.on({ userMessage: 'purge', hasToolResult: true }, { content: 'word '.repeat(60) }, { latency: 20 } as never);
-    const cancelling = await start(new SqliteAgentRunner({ path: join(dir, 'cancelling.sqlite') }), { cancelRunOnDisconnect: true });
+    const cancelling = await start(createRunner('cancelling.sqlite'), { cancelRunOnDisconnect: true });
     try {
       const input = runInput({ text: 'purge task 9' });
       await postSse(`${cancelling.url}/agent/default/run`, input, { headers: ann });
@@ -271,10 +280,10 @@ describe('actions that need approval (human in the loop)', () => {
     expect(JSON.parse(results(cancelled.events)[0].content)).toMatchObject({ error: 'cancelled' });
   });
 
-  it('keeps the pending approval across a restart of the SQLite runner', async () => {
+  (durable ? it : it.skip)('keeps the pending approval across a restart of a durable runner', async () => {
     const { input } = await pausedThread();
     await server.close();
-    server = await start(new SqliteAgentRunner({ path }));
+    server = await start(createRunner('threads.sqlite'));
     const resumed = await resume(input.threadId, [{ interruptId: 'approval-call_del', status: 'resolved', payload: { approved: true } }]);
     expect(resumed.status).toBe(200);
     expect(BoardService.deleted).toEqual([3]);

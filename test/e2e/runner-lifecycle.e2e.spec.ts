@@ -314,19 +314,19 @@ describe('the runner option', () => {
     [
       'a string',
       'sqlite',
-      /'runner' must implement AgentRunner; it lacks run, .* \(got string\): give an instance .*\{ useFactory, inject \}/,
+      /'runner' must implement AgentRunner; it lacks begin, .* \(got string\): give an instance .*\{ useFactory, inject \}/,
     ],
     [
       'an arrow function',
       () => new InMemoryAgentRunner(),
       /'runner' is a function \(anonymous\) but not an AgentRunner class.*\{ useFactory, inject \}/,
     ],
-    ['a class that is no runner', RunnerSettings, /'runner' is a function \(RunnerSettings\) but not an AgentRunner class, it lacks run/],
+    ['a class that is no runner', RunnerSettings, /'runner' is a function \(RunnerSettings\) but not an AgentRunner class, it lacks begin/],
     ['a factory that is no function', { useFactory: 'new InMemoryAgentRunner()' }, /'runner.useFactory' must be a function/],
     [
       'a factory that builds no runner',
       { useFactory: () => ({}) },
-      /the 'runner' factory gave something that is not an AgentRunner: it lacks run/,
+      /the 'runner' factory gave something that is not an AgentRunner: it lacks begin/,
     ],
   ])('fails at boot with a clear message for %s', async (_case, runner, message) => {
     const compile = Test.createTestingModule({ imports: [CopilotKitModule.forRoot({ runner: runner as AgentRunner })] }).compile();

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, HttpAdapterHost, Reflector } from '@nestjs/core';
 import { concat, map, take, throwError, type Observable } from 'rxjs';
-import { CopilotKitModule, CopilotThreads, InMemoryAgentRunner, ThreadBusyException, type RunnerRunRequest } from '../../lib/index.js';
+import { CopilotKitModule, CopilotThreads, InMemoryAgentRunner, ThreadBusyException, type PreparedRun } from '../../lib/index.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 import { openSse, openUnreadStream, postJson, postSse, runInput } from '../fixtures/sse-client.js';
@@ -153,8 +153,8 @@ class BusyFilter implements ExceptionFilter {
 
 /** A custom runner whose stream fails after it started, which the built-in runners never do. */
 class BrokenRunner extends InMemoryAgentRunner {
-  override async run(request: RunnerRunRequest) {
-    const events = await super.run(request);
+  override async execute(run: PreparedRun) {
+    const events = await super.execute(run);
     return concat(
       events.pipe(take(2)),
       throwError(() => new Error('the runner broke')),

@@ -6,6 +6,7 @@ import { EventType, type BaseEvent, type RunAgentInput } from '@ag-ui/core';
 import { Observable } from 'rxjs';
 import { InMemoryAgentRunner, SqliteAgentRunner, type AgentRunner, type AgUiAgent } from '../../lib/index.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
+import { MapAgentRunner } from '../fixtures/map-agent-runner.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 
@@ -54,6 +55,8 @@ const runners: Array<[string, () => AgentRunner]> = [
       return new SqliteAgentRunner({ path: join(dir, 'threads.sqlite') });
     },
   ],
+  // Written only against the public runner contract, checking nothing itself.
+  ['MapAgentRunner', () => new MapAgentRunner()],
 ];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
@@ -198,6 +201,7 @@ describe('server-authoritative history', () => {
     ['on (the default with a durable runner)', runners[1][1], undefined, true],
     ['off (the default in memory)', runners[0][1], undefined, false],
     ['on when asked, in memory', runners[0][1], true, true],
+    ['on when asked, on a runner that checks nothing itself', runners[2][1], true, true],
   ])('is %s', async (_case, createRunner, authoritativeHistory, enforced) => {
     const server = await startCopilotKit({ agents: { mirror: new MirrorAgent() }, runner: createRunner(), authoritativeHistory });
     try {

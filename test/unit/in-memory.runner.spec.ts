@@ -1,6 +1,7 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { lastValueFrom, Subject, toArray, type Observable } from 'rxjs';
 import { InMemoryAgentRunner, ThreadBusyException, type AgUiAgent, type IdentifiedEvent } from '../../lib/index.js';
+import { startRun } from '../../lib/runtime/run-preparation.js';
 import { runInput } from '../fixtures/sse-client.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
 
@@ -28,7 +29,7 @@ describe('InMemoryAgentRunner', () => {
     const probe = new AgentProbe();
     const input = runInput();
 
-    await runner.run({ threadId: input.threadId, agentId: 'a', agent: new ScriptedAgent(probe), input });
+    await startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(probe), input });
 
     expect(probe.completedRuns).toBe(1);
     const replay = await collect(runner.connect({ threadId: input.threadId }));
@@ -45,7 +46,7 @@ describe('InMemoryAgentRunner', () => {
     const runner = new InMemoryAgentRunner();
     const { agent, subject } = manualAgent();
     const input = runInput();
-    const stream = await runner.run({ threadId: input.threadId, agentId: 'a', agent, input });
+    const stream = await startRun(runner, { history: 'client', agentId: 'a', agent, input });
 
     subject.next({ type: 'TEXT_MESSAGE_START', messageId: 'm' } as BaseEvent);
     const late = collect(stream);
@@ -62,17 +63,17 @@ describe('InMemoryAgentRunner', () => {
     const runner = new InMemoryAgentRunner();
     const { agent, subject } = manualAgent();
     const input = runInput();
-    await runner.run({ threadId: input.threadId, agentId: 'a', agent, input });
+    await startRun(runner, { history: 'client', agentId: 'a', agent, input });
 
     expect(await runner.isRunning({ threadId: input.threadId })).toBe(true);
     await expect(
-      runner.run({ threadId: input.threadId, agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId: input.threadId }) }),
+      startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId: input.threadId }) }),
     ).rejects.toBeInstanceOf(ThreadBusyException);
 
     subject.next({ type: 'RUN_FINISHED' } as BaseEvent);
     expect(await runner.isRunning({ threadId: input.threadId })).toBe(false);
     await expect(
-      runner.run({ threadId: input.threadId, agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId: input.threadId }) }),
+      startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId: input.threadId }) }),
     ).resolves.toBeDefined();
   });
 
@@ -80,7 +81,7 @@ describe('InMemoryAgentRunner', () => {
     const runner = new InMemoryAgentRunner();
     const { agent, subject, tornDown } = manualAgent();
     const input = runInput();
-    const stream = await runner.run({ threadId: input.threadId, agentId: 'a', agent, input });
+    const stream = await startRun(runner, { history: 'client', agentId: 'a', agent, input });
     const events = collect(stream);
     subject.next({ type: 'TEXT_MESSAGE_START', messageId: 'm' } as BaseEvent);
 
@@ -98,11 +99,11 @@ describe('InMemoryAgentRunner', () => {
   it('announces only the messages the thread has not seen yet', async () => {
     const runner = new InMemoryAgentRunner();
     const first = runInput({ text: 'one' });
-    await runner.run({ threadId: first.threadId, agentId: 'a', agent: new ScriptedAgent(), input: first });
+    await startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input: first });
     const second = runInput({ threadId: first.threadId, text: 'two' });
     second.messages = [...first.messages, { id: `msg-${first.runId}`, role: 'assistant', content: 'You said: one.' }, ...second.messages];
 
-    const events = await collect(await runner.run({ threadId: first.threadId, agentId: 'a', agent: new ScriptedAgent(), input: second }));
+    const events = await collect(await startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input: second }));
 
     const announced = (events[0] as BaseEvent & { input: { messages: Array<{ content: string }> } }).input.messages;
     expect(announced.map((m) => m.content)).toEqual(['two']);
@@ -112,9 +113,9 @@ describe('InMemoryAgentRunner', () => {
     const runner = new InMemoryAgentRunner({ maxThreads: 2 });
     const { agent } = manualAgent();
     const running = runInput();
-    await runner.run({ threadId: running.threadId, agentId: 'a', agent, input: running });
+    await startRun(runner, { history: 'client', agentId: 'a', agent, input: running });
     const idle = [runInput(), runInput()];
-    for (const input of idle) await runner.run({ threadId: input.threadId, agentId: 'a', agent: new ScriptedAgent(), input });
+    for (const input of idle) await startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input });
 
     expect(await runner.isRunning({ threadId: running.threadId })).toBe(true);
     expect(await collect(runner.connect({ threadId: idle[0].threadId }))).toEqual([]);
@@ -126,7 +127,7 @@ describe('InMemoryAgentRunner', () => {
     const threadId = 'thread';
     const runIds = ['r1', 'r2', 'r3'];
     for (const runId of runIds)
-      await runner.run({ threadId, agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId, runId }) });
+      await startRun(runner, { history: 'client', agentId: 'a', agent: new ScriptedAgent(), input: runInput({ threadId, runId }) });
 
     const replay = await collect(runner.connect({ threadId }));
     const started = replay.filter((e) => e.type === 'RUN_STARTED') as Array<BaseEvent & { runId: string }>;
@@ -141,7 +142,7 @@ describe('InMemoryAgentRunner', () => {
         throw new Error('secret');
       },
     };
-    const events = await collect(await runner.run({ threadId: input.threadId, agentId: 'a', agent, input }));
+    const events = await collect(await startRun(runner, { history: 'client', agentId: 'a', agent, input }));
     expect(events.map((e) => e.type)).toEqual(['RUN_STARTED', 'RUN_ERROR']);
     expect(JSON.stringify(events)).not.toContain('secret');
     expect(await runner.isRunning({ threadId: input.threadId })).toBe(false);

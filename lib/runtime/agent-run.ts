@@ -6,7 +6,7 @@ import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
-import type { RunScope } from './agent-runner.js';
+import type { PreparedRun, RunHooks } from '../runners/agent-runner.js';
 import { rawEventId } from '../protocol/event-id.js';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
@@ -19,7 +19,18 @@ import {
   RUN_ENDED,
   RUN_NOT_STORED,
   RUN_STARTED,
-} from './runners.messages.js';
+} from './runtime.messages.js';
+
+/** What a run is, once it exists: what its backend actions are bound to. */
+export interface RunScope {
+  agentId: string;
+  threadId: string;
+  runId: string;
+  signal: AbortSignal;
+  emit(event: BaseEvent): void;
+  /** Tool calls the thread's owner approved on this run's resume: only these may run an approval action. */
+  approvedToolCalls: Set<string>;
+}
 
 export interface AgentRunOptions {
   threadId: string;
@@ -36,13 +47,6 @@ export interface AgentRunOptions {
   bindActions?: (scope: RunScope) => CopilotRunActions;
   /** The answers to the approvals the thread was paused on, checked against the store. */
   approvals?: readonly ApprovalResolution[];
-  /** Called with each event as it is produced (to persist it); `seq` is its index in the run. */
-  onEvent?: (event: BaseEvent, seq: number) => void;
-  /**
-   * Called once, after the terminal event, with every event of the run. Readers' streams complete
-   * when the promise it returns settles, so a client whose stream ended finds its thread free.
-   */
-  onSettled?: (run: AgentRun) => Promise<void> | void;
 }
 
 /** For agents given no actions: nothing to list, nothing to call. */
@@ -57,12 +61,12 @@ const NO_ACTIONS: CopilotRunActions = {
 };
 
 /**
- * One live run of an agent. It subscribes to the agent eagerly, passes every event through a
- * RunEventGuard, buffers the result, and fans it out to any number of readers (the HTTP stream
- * that started it, `connect` streams), each replayed from the first event. Runners own the
- * thread bookkeeping; this class owns the run.
+ * One run of an agent, as the runtime prepares it and a runner executes it. It subscribes to the
+ * agent eagerly, passes every event through a RunEventGuard, buffers the result, and fans it out
+ * to any number of readers (the HTTP stream that started it, `connect` streams), each replayed
+ * from the first event. The runner hears of each event through the hooks it starts the run with.
  */
-export class AgentRun {
+export class AgentRun implements PreparedRun {
   readonly threadId: string;
   readonly runId: string;
   readonly agentId: string;
@@ -81,6 +85,8 @@ export class AgentRun {
   private span: Span | undefined;
   private readonly startedAt = Date.now();
   private stopped = false;
+  private started = false;
+  private hooks: RunHooks = {};
   private readonly logger = new Logger(AgentRun.name);
 
   constructor(private readonly options: AgentRunOptions) {
@@ -101,7 +107,10 @@ export class AgentRun {
     return !this.isSettled;
   }
 
-  start(): void {
+  start(hooks: RunHooks = {}): void {
+    if (this.started) return;
+    this.started = true;
+    this.hooks = hooks;
     this.logger.debug(RUN_STARTED(this.agentId, this.threadId, this.runId));
     this.span = tracer().startSpan('copilotkit.run', {
       attributes: { 'copilotkit.agent_id': this.agentId, 'copilotkit.thread_id': this.threadId, 'copilotkit.run_id': this.runId },
@@ -197,7 +206,7 @@ export class AgentRun {
 
   private push(event: BaseEvent): void {
     const seq = this.events.push(event) - 1;
-    this.options.onEvent?.(event, seq);
+    this.hooks.onEvent?.(event, seq);
     if (this.listeners.size > 0) {
       const identified = { id: rawEventId(this.runId, seq), event };
       for (const listener of this.listeners) listener.next(identified);
@@ -217,7 +226,7 @@ export class AgentRun {
     this.logger.log(RUN_ENDED(this.agentId, this.threadId, this.runId, outcome, code, Date.now() - this.startedAt));
     let stored: Promise<void>;
     try {
-      stored = Promise.resolve(this.options.onSettled?.(this));
+      stored = Promise.resolve(this.hooks.onSettled?.(this.events));
     } catch (error) {
       stored = Promise.reject(error);
     }
