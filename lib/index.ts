@@ -89,6 +89,7 @@ export { InvalidResumeException, type InvalidResumeCode } from './errors/invalid
 export { RunIdTakenException } from './errors/run-id-taken.exception.js';
 export { ThreadBusyException } from './errors/thread-busy.exception.js';
 export { ThreadNotFoundException } from './errors/thread-not-found.exception.js';
+export { UnstorableInputException } from './errors/unstorable-input.exception.js';
 
 // Hooks, interceptors, audit
 export { CopilotHooks, type CopilotHooksOptions } from './decorators/copilot-hooks.decorator.js';

@@ -79,6 +79,8 @@ export class ActionAuthorizer {
     if (!created) {
       created = this.moduleRef.create(guard);
       this.created.set(guard, created);
+      // A guard that could not be built (a dependency that failed) is built again next time, not refused forever.
+      created.catch(() => this.created.delete(guard));
     }
     return created;
   }

@@ -14,6 +14,7 @@ import {
   ACTION_FORBIDDEN,
   ACTION_NOT_FOUND,
   APPROVAL_WITHOUT_TOOL_CALL_ID,
+  EVENT_NOT_SERIALIZABLE,
   STOPPED_BEFORE_ACTION,
   STOPPED_WHILE_RUNNING,
 } from './actions.messages.js';
@@ -124,11 +125,30 @@ function createContext(action: ActionDefinition, scope: ActionCallScope, toolCal
     toolCallId,
     forwardedProps: scope.forwardedProps,
     signal: scope.signal,
-    emit: (event) => scope.emit(event),
-    emitState: (state) => scope.emit({ type: EventType.STATE_SNAPSHOT, snapshot: state } as BaseEvent),
+    emit: (event) => scope.emit(serializable(event, 'emit()')),
+    emitState: (state) => scope.emit(serializable({ type: EventType.STATE_SNAPSHOT, snapshot: state } as BaseEvent, 'emitState()')),
     emitProgress: (content, activityType = 'PROGRESS') =>
-      scope.emit({ type: EventType.ACTIVITY_SNAPSHOT, messageId: progressId, activityType, content, replace: true } as BaseEvent),
+      scope.emit(
+        serializable(
+          { type: EventType.ACTIVITY_SNAPSHOT, messageId: progressId, activityType, content, replace: true } as BaseEvent,
+          'emitProgress()',
+        ),
+      ),
   };
+}
+
+/**
+ * An event is stored and streamed as JSON; one that cannot be (a BigInt, a circular value) would
+ * fail far from its cause, inside the stream or the store. It fails here instead, in the action
+ * that emitted it, which then fails like any action that throws.
+ */
+function serializable(event: BaseEvent, via: string): BaseEvent {
+  try {
+    JSON.stringify(event);
+  } catch (error) {
+    throw new TypeError(EVENT_NOT_SERIALIZABLE(via, error instanceof Error ? error.message : String(error)), { cause: error });
+  }
+  return event;
 }
 
 /** Settles with the action's outcome, or as soon as the run is stopped (the action keeps its signal). */

@@ -59,3 +59,6 @@ export const ISSUE_NOT_IN_ENUM = (allowed: unknown) => `must be one of ${JSON.st
 export const ISSUE_UNKNOWN_PROPERTY = (property: string) => `has an unknown property '${property}'`;
 
 export const ISSUE_INVALID = 'is invalid';
+
+export const EVENT_NOT_SERIALIZABLE = (via: string, reason: string) =>
+  `${via} was given a value that cannot be sent as JSON (${reason}); send plain data (no BigInt, no circular references).`;

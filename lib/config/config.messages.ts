@@ -17,6 +17,11 @@ export const INVALID_THREAD_OWNER = `'threadOwner' must be a function (request) 
 
 export const INVALID_AUTHORITATIVE_HISTORY = `'authoritativeHistory' must be a boolean.`;
 
+export const INVALID_FORWARD_SYSTEM_MESSAGES = `'forwardSystemMessages' must be a boolean.`;
+
+export const INVALID_MAX_RUN_DURATION = (got: unknown, max: number) =>
+  `'maxRunDurationMs' must be a whole number of milliseconds, 1 to ${max}; got ${String(got)}.`;
+
 export const INVALID_AGENTS = `'agents' must be a record of agent id to AG-UI agent, or a function returning one.`;
 
 export const INVALID_HOOKS = (index: number) =>

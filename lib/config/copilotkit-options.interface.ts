@@ -61,6 +61,19 @@ export interface CopilotKitModuleOptions {
    */
   authoritativeHistory?: boolean;
   /**
+   * Lets clients instruct the model: `system` and `developer` messages a client sends are dropped
+   * before the agent by default, as the official runtime does, since whoever can call the route
+   * could otherwise override the agent's instructions. The agent's own instructions are unaffected.
+   * Default false.
+   */
+  forwardSystemMessages?: boolean;
+  /**
+   * Longest a run may go on, in milliseconds: past it the agent is aborted and the run ends with a
+   * RUN_ERROR (code `RUN_TIMEOUT`), its events stored and its thread freed, so a hung agent cannot
+   * hold a thread (and a durable runner's lease) forever. Default 1 800 000 (30 minutes).
+   */
+  maxRunDurationMs?: number;
+  /**
    * Largest request body on the CopilotKit routes (`'10mb'` by default): conversations carry their
    * whole history and images. The rest of the app keeps its own limit. Express only.
    */

@@ -16,10 +16,12 @@ import {
   INVALID_AUTHORITATIVE_HISTORY,
   INVALID_BODY_LIMIT,
   INVALID_CANCEL_RUN_ON_DISCONNECT,
+  INVALID_FORWARD_SYSTEM_MESSAGES,
   INVALID_HEARTBEAT,
   INVALID_HOOKS,
   INVALID_MAX_AUDIO_BYTES,
   INVALID_MAX_BUFFERED_BYTES,
+  INVALID_MAX_RUN_DURATION,
   INVALID_RUNNER_FACTORY,
   INVALID_RUNNER_INJECT,
   INVALID_THREAD_OWNER,
@@ -44,6 +46,10 @@ export interface ResolvedCopilotKitOptions {
   bodyLimitBytes: number;
   /** Undefined: on exactly when the runner is durable. */
   authoritativeHistory: boolean | undefined;
+  /** Whether client `system` and `developer` messages reach the agent. */
+  forwardSystemMessages: boolean;
+  /** After this long a run is ended with RUN_ERROR `RUN_TIMEOUT`. */
+  maxRunDurationMs: number;
   hooks: CopilotKitHooks[];
   /** From the options; a `TranscriptionService` provider is looked up beside it (see `CopilotRuntime.transcription`). */
   transcription: TranscriptionService | undefined;
@@ -58,11 +64,18 @@ const KNOWN_OPTIONS = new Set([
   'maxBufferedBytes',
   'threadOwner',
   'authoritativeHistory',
+  'forwardSystemMessages',
+  'maxRunDurationMs',
   'bodyLimit',
   'hooks',
   'transcription',
   'maxAudioBytes',
 ]);
+
+const DEFAULT_MAX_RUN_DURATION_MS = 30 * 60 * 1000;
+
+/** setTimeout fires at once for longer delays (they overflow a 32-bit signed integer). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const RUNNER_METHODS = [
   'begin',
@@ -122,6 +135,13 @@ export async function resolveCopilotKitOptions(
   if (given.authoritativeHistory !== undefined && typeof given.authoritativeHistory !== 'boolean') {
     problems.push(INVALID_AUTHORITATIVE_HISTORY);
   }
+  if (given.forwardSystemMessages !== undefined && typeof given.forwardSystemMessages !== 'boolean') {
+    problems.push(INVALID_FORWARD_SYSTEM_MESSAGES);
+  }
+  const maxRunDurationMs = given.maxRunDurationMs ?? DEFAULT_MAX_RUN_DURATION_MS;
+  if (!Number.isSafeInteger(maxRunDurationMs) || maxRunDurationMs < 1 || maxRunDurationMs > MAX_TIMER_MS) {
+    problems.push(INVALID_MAX_RUN_DURATION(given.maxRunDurationMs, MAX_TIMER_MS));
+  }
   if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
     problems.push(INVALID_AGENTS);
   }
@@ -151,6 +171,8 @@ export async function resolveCopilotKitOptions(
     threadOwner: given.threadOwner ?? defaultThreadOwner,
     bodyLimitBytes: bodyLimitBytes!,
     authoritativeHistory: given.authoritativeHistory,
+    forwardSystemMessages: given.forwardSystemMessages ?? false,
+    maxRunDurationMs,
     hooks,
     transcription: given.transcription,
     maxAudioBytes,

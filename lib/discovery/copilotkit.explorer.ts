@@ -16,6 +16,7 @@ import {
   HOOKS_WITHOUT_METHODS,
   INVALID_ACTION_NAME,
   INVALID_APPROVAL_EXPIRY,
+  LAZY_PROVIDER_LEFT_OUT,
   SERVING_AGENT,
   UNKNOWN_ACTION_ARGUMENTS,
 } from './discovery.messages.js';
@@ -54,29 +55,38 @@ export class CopilotKitExplorer implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.refresh();
+    await this.refresh({ strict: true });
   }
 
-  /** Explores modules added since the last call (a LazyModuleLoader adds them at any time). */
-  refresh(): Promise<void> {
+  /**
+   * Explores modules added since the last call (a LazyModuleLoader adds them at any time). At boot
+   * a mistake fails the boot; in a module loaded later there is no boot left to fail, so the
+   * provider in error is logged and left out, and the rest keeps working.
+   */
+  refresh({ strict = false } = {}): Promise<void> {
     if (this.explored.size === this.modules.size) return this.exploring ?? Promise.resolve();
     const fresh = [...this.modules.values()].filter((module) => !this.explored.has(module));
     fresh.forEach((module) => this.explored.add(module));
     const previous = this.exploring ?? Promise.resolve();
-    this.exploring = previous.then(() => this.explore(fresh));
+    this.exploring = previous.then(() => this.explore(fresh, strict));
     return this.exploring;
   }
 
-  private async explore(modules: ModuleEntry[]): Promise<void> {
+  private async explore(modules: ModuleEntry[], strict: boolean): Promise<void> {
     for (const wrapper of this.discovery.getProviders({}, modules)) {
       // An alias (`useExisting`) points at a provider explored under its own token.
       if (wrapper.isAlias) continue;
       const hostClass = classOf(wrapper);
       if (!hostClass) continue;
-      this.registerAgent(wrapper, hostClass);
-      this.registerHooks(wrapper, hostClass);
-      for (const methodName of this.scanner.getAllMethodNames(hostClass.prototype)) {
-        await this.registerAction(wrapper, hostClass, methodName);
+      try {
+        this.registerAgent(wrapper, hostClass);
+        this.registerHooks(wrapper, hostClass);
+        for (const methodName of this.scanner.getAllMethodNames(hostClass.prototype)) {
+          await this.registerAction(wrapper, hostClass, methodName);
+        }
+      } catch (error) {
+        if (strict) throw error;
+        this.logger.error(LAZY_PROVIDER_LEFT_OUT(hostClass.name, error instanceof Error ? error.message : String(error)));
       }
     }
   }

@@ -48,3 +48,6 @@ export const UNKNOWN_RUNTIME = (location: string, unknown: readonly string[], ru
 
 export const DUPLICATE_RUNTIME_NAME = (name: string) =>
   `Two CopilotKitModule.forRoot are named ${quote(name)}: give each its own 'name' (or 'path').`;
+
+export const LAZY_PROVIDER_LEFT_OUT = (className: string, reason: string) =>
+  `${className}, in a module loaded after boot, was left out of CopilotKit (its other declarations too, until the app restarts): ${reason}`;

@@ -18,3 +18,7 @@ export const AGENT_CLASS_WITHOUT_RUN = (className: string) =>
 
 /** The summary of an invalid body when no field is named. */
 export const INVALID_INPUT = 'Invalid input';
+
+/** No internals: the store's own message names tables, indexes and byte counts. */
+export const INPUT_NOT_STORABLE =
+  'The thread store cannot hold this input: an id, a name or a query value is too long or has characters it cannot store.';

@@ -37,6 +37,7 @@ import { RunnerUnavailableFilter } from './runner-unavailable.filter.js';
 import { STREAM_ROUTES } from './stream-limits.js';
 import { StreamConnections } from './stream-connections.js';
 import { METHOD_NOT_ALLOWED } from './http.messages.js';
+import { ThreadIdPipe } from './thread-params.pipe.js';
 
 /** Express passes Node's objects directly; Fastify wraps them and exposes them as `.raw`. */
 type PlatformRequest = IncomingMessage & { raw?: IncomingMessage; headers: IncomingMessage['headers'] };
@@ -98,7 +99,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     @Post('agent/:agentId/stop/:threadId')
     async stop(
       @Param('agentId') agentId: string,
-      @Param('threadId') threadId: string,
+      @Param('threadId', ThreadIdPipe) threadId: string,
       @Body() body: unknown,
       @Req() request: PlatformRequest,
       @Res() response: PlatformResponse,

@@ -39,3 +39,12 @@ export const EVENT_STREAM_FAILED_LOG = (reason: string) => `Event stream failed:
 
 /** The RUN_ERROR a client gets for it: the log's reason may carry internals. */
 export const EVENT_STREAM_FAILED = 'The event stream failed.';
+
+export const PARAM_NOT_SINGLE = (name: string) => `'${name}' must be given once, as a single value.`;
+
+export const INVALID_ID_PARAM = (name: string, problem: string) => `'${name}' ${problem}`;
+
+export const CURSOR_TOO_LONG = (maxLength: number) => `'cursor' must be at most ${maxLength} characters long.`;
+
+export const STOP_ON_DISCONNECT_FAILED = (runId: string, reason: string) =>
+  `Could not stop run '${runId}' after its client left (cancelRunOnDisconnect): ${reason}`;

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
-import { BODY_NOT_JSON } from './http.messages.js';
+import { BODY_NOT_JSON_ANSWER, parseJsonBody } from './json-text.js';
+
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH']);
 
 type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?: string };
 
@@ -8,7 +10,8 @@ type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?
  * A JSON body reader for the CopilotKit routes only, with their own size limit. Conversations
  * carry the whole history and images, far beyond Express's 100 kB default; raising the app-wide
  * limit for that would loosen every other route. Installed ahead of Nest's parser, which then
- * sees the body as already read (`_body`) and leaves it alone.
+ * sees the body as already read (`_body`) and leaves it alone. PATCH too (the thread routes), so
+ * that every CopilotKit JSON body is read as on Fastify (see `parseJsonBody`).
  */
 export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) {
   const segment = `/${mountPath}`;
@@ -19,7 +22,12 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
   return (request: Request, response: ServerResponse, next: (error?: unknown) => void): void => {
     // The media type only: a multipart boundary may contain "json" too.
     const media = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (request._body || request.method !== 'POST' || !/[/+]json$/.test(media) || !covers(request.originalUrl ?? request.url ?? '')) {
+    if (
+      request._body ||
+      !BODY_METHODS.has(request.method ?? '') ||
+      !/[/+]json$/.test(media) ||
+      !covers(request.originalUrl ?? request.url ?? '')
+    ) {
       return next();
     }
     const tooLarge = payloadTooLargeBody(limitBytes);
@@ -45,12 +53,9 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     request.on('end', () => {
       if (failed) return;
       if (overflow) return reject(response, tooLarge);
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        request.body = text.length === 0 ? {} : JSON.parse(text);
-      } catch {
-        return reject(response, { statusCode: 400, error: 'Bad Request', message: BODY_NOT_JSON });
-      }
+      const parsed = parseJsonBody(Buffer.concat(chunks).toString('utf8'));
+      if (!parsed) return reject(response, BODY_NOT_JSON_ANSWER);
+      request.body = parsed.body;
       request._body = true;
       next();
     });

@@ -1,8 +1,10 @@
 import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
+import { idProblem } from '../runtime/run-input.parser.js';
 import { TranscriptionException } from '../transcription/transcription.exception.js';
 import {
   ENVELOPE_NOT_AN_OBJECT,
   INVALID_ENVELOPE_PARAM,
+  INVALID_ID_PARAM,
   MISSING_ENVELOPE_METHOD,
   MISSING_RUN_INPUT,
   MISSING_TRANSCRIBE_BODY,
@@ -48,7 +50,11 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
   const paramsRecord = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const envelope: SingleRouteEnvelope = { method: method as EnvelopeMethod, agentId: '', threadId: '', body };
   if (method.startsWith('agent/')) envelope.agentId = requiredParam(paramsRecord, 'agentId');
-  if (method === 'agent/stop') envelope.threadId = requiredParam(paramsRecord, 'threadId');
+  if (method === 'agent/stop') {
+    envelope.threadId = requiredParam(paramsRecord, 'threadId');
+    const problem = idProblem(envelope.threadId);
+    if (problem) throw invalid(INVALID_ID_PARAM('params.threadId', problem));
+  }
   if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
     throw invalid(MISSING_RUN_INPUT(method));
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type MessageEvent } from '@nestjs/common';
+import { Inject, Injectable, Logger, type MessageEvent } from '@nestjs/common';
 import { EventType, type RunStartedEvent } from '@ag-ui/core';
 import { tap, type Observable } from 'rxjs';
 import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
@@ -6,6 +6,7 @@ import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.res
 import { RequestHooks } from '../hooks/request-hooks.js';
 import { CopilotRuntime } from '../runtime/copilot-runtime.service.js';
 import { toMessageEvents } from './message-events.js';
+import { STOP_ON_DISCONNECT_FAILED } from './http.messages.js';
 
 /**
  * Starts what a run or connect streams, between the hooks: everything that may refuse the request
@@ -14,6 +15,8 @@ import { toMessageEvents } from './message-events.js';
  */
 @Injectable()
 export class StreamPreparer {
+  private readonly logger = new Logger(StreamPreparer.name);
+
   constructor(
     private readonly runtime: CopilotRuntime,
     private readonly hooks: RequestHooks,
@@ -37,7 +40,14 @@ export class StreamPreparer {
             if (event.type === EventType.RUN_STARTED) live = (event as RunStartedEvent).runId;
           }),
         );
-        return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void this.runtime.runner.stop({ threadId, runId: live }) });
+        // Nobody awaits this stop: a runner that fails it (its store down) must not become an unhandled rejection.
+        const stop = () =>
+          this.runtime.runner
+            .stop({ threadId, runId: live })
+            .catch((error: unknown) =>
+              this.logger.warn(STOP_ON_DISCONNECT_FAILED(live, error instanceof Error ? error.message : String(error))),
+            );
+        return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void stop() });
       },
       body,
     );

@@ -18,6 +18,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { CopilotThreads } from '../runtime/copilot-threads.service.js';
 import { markCopilotKitRoutes } from './fastify-routes.js';
 import { RunnerUnavailableFilter } from './runner-unavailable.filter.js';
+import { ThreadIdPipe, ThreadListQueryPipe, type ThreadListQuery } from './thread-params.pipe.js';
 
 /**
  * The thread routes under `path`, as the CopilotKit client's thread UI calls them, scoped to the
@@ -36,22 +37,22 @@ export function createThreadsController(path: string, guards: Array<Type<CanActi
     ) {}
 
     @Get()
-    async list(@Req() request: unknown, @Res() response: unknown, @Query() query: Record<string, string | undefined>) {
+    async list(@Req() request: unknown, @Res() response: unknown, @Query(ThreadListQueryPipe) query: ThreadListQuery) {
       this.reply(response, await this.threads.list(request, query));
     }
 
     @Get(':threadId/messages')
-    async messages(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+    async messages(@Req() request: unknown, @Res() response: unknown, @Param('threadId', ThreadIdPipe) threadId: string) {
       this.reply(response, await this.threads.messages(request, threadId));
     }
 
     @Get(':threadId/events')
-    async events(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+    async events(@Req() request: unknown, @Res() response: unknown, @Param('threadId', ThreadIdPipe) threadId: string) {
       this.reply(response, { events: await this.threads.events(request, threadId) });
     }
 
     @Get(':threadId/state')
-    async state(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+    async state(@Req() request: unknown, @Res() response: unknown, @Param('threadId', ThreadIdPipe) threadId: string) {
       this.reply(response, await this.threads.state(request, threadId));
     }
 
@@ -59,19 +60,19 @@ export function createThreadsController(path: string, guards: Array<Type<CanActi
     async update(
       @Req() request: unknown,
       @Res() response: unknown,
-      @Param('threadId') threadId: string,
+      @Param('threadId', ThreadIdPipe) threadId: string,
       @Body() body: { name?: unknown; archived?: unknown } = {},
     ) {
       this.reply(response, await this.threads.update(request, threadId, { name: body?.name, archived: body?.archived }));
     }
 
     @Post(':threadId/archive')
-    async archive(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+    async archive(@Req() request: unknown, @Res() response: unknown, @Param('threadId', ThreadIdPipe) threadId: string) {
       this.reply(response, await this.threads.update(request, threadId, { archived: true }));
     }
 
     @Delete(':threadId')
-    async delete(@Req() request: unknown, @Res() response: unknown, @Param('threadId') threadId: string) {
+    async delete(@Req() request: unknown, @Res() response: unknown, @Param('threadId', ThreadIdPipe) threadId: string) {
       this.reply(response, await this.threads.delete(request, threadId));
     }
 

@@ -61,6 +61,8 @@ export class RunEventGuard {
     if (this.ended) return this.drop('after-terminal', raw);
     if (!isEventObject(raw)) return this.drop('malformed', raw);
     if (!KNOWN_EVENT_TYPES.has(raw.type)) return this.drop('unknown-type', raw);
+    // Stored and replayed on every later run of the thread: a snapshot that is no list would break each one.
+    if (raw.type === EventType.MESSAGES_SNAPSHOT && !Array.isArray(raw.messages)) return this.drop('malformed', raw);
     const event = normalizeEvent(raw);
     if (event.type === EventType.RUN_STARTED) {
       if (this.started) return this.drop('duplicate-run-started', raw);

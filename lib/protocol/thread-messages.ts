@@ -15,7 +15,7 @@ export function announcedInput(input: RunAgentInput, known: ReadonlySet<string>)
 export function collectMessageIds(events: readonly BaseEvent[], into: Set<string>): void {
   for (const event of events as LooseEvent[]) {
     if (event.type === EventType.RUN_STARTED) {
-      for (const message of (event.input as RunAgentInput | undefined)?.messages ?? []) into.add(message.id);
+      for (const message of messageList((event.input as { messages?: unknown } | undefined)?.messages)) into.add(message.id);
       continue;
     }
     // An assistant message is identified by its text message id, or by the parent id (or the
@@ -43,7 +43,7 @@ export function messagesFromEvents(events: readonly BaseEvent[]): Message[] {
   for (const event of events as LooseEvent[]) {
     switch (event.type) {
       case EventType.RUN_STARTED:
-        for (const message of (event.input as RunAgentInput | undefined)?.messages ?? []) {
+        for (const message of messageList((event.input as { messages?: unknown } | undefined)?.messages)) {
           if (!byId.has(message.id) && message.role !== 'activity') add(structuredClone(message));
         }
         break;
@@ -97,13 +97,29 @@ export function messagesFromEvents(events: readonly BaseEvent[]): Message[] {
       case EventType.MESSAGES_SNAPSHOT:
         messages.length = 0;
         byId.clear();
-        for (const message of event.messages as Message[]) if (message.role !== 'activity') add(structuredClone(message));
+        for (const message of messageList(event.messages)) if (message.role !== 'activity') add(structuredClone(message));
         break;
       default:
         break;
     }
   }
   return messages.filter((message) => !(message.role === 'assistant' && !message.content && !message.toolCalls?.length));
+}
+
+/**
+ * The messages of a stored list, read defensively: what an agent wrote once is read on every later
+ * run of its thread, so a malformed list (missing, not an array, entries without an id) must not
+ * make the thread unusable. What cannot be a message is left out.
+ */
+function messageList(value: unknown): Message[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (message): message is Message =>
+      typeof message === 'object' &&
+      message !== null &&
+      typeof (message as { id?: unknown }).id === 'string' &&
+      typeof (message as { role?: unknown }).role === 'string',
+  );
 }
 
 /** The thread's state: the last snapshot, with later deltas applied by the compaction of each run. */

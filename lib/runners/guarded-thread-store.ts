@@ -1,13 +1,16 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
+import { UnstorableInputException } from '../errors/unstorable-input.exception.js';
 import { RunnerUnavailableException } from './runner-unavailable.exception.js';
+import { isUnstorableInput } from './store-error.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from './thread-store.js';
-import { THREAD_STORE_CALL_FAILED, THREAD_STORE_NOT_ANSWERING } from './runners.messages.js';
+import { THREAD_STORE_CALL_FAILED, THREAD_STORE_NOT_ANSWERING, THREAD_STORE_REFUSED_INPUT } from './runners.messages.js';
 
 /**
  * The runner's store as requests reach it, runs and thread routes alike: while the store has not
  * come up, a call answers 503 at once, and a call the store fails answers 503 too, so the client
- * retries instead of seeing a 500. The runner's startup and its runs' own writes use the store
+ * retries instead of seeing a 500, except when the store refused the call's input (see
+ * `isUnstorableInput`), which no retry can fix: that is a 400. The runner's startup and its runs' own writes use the store
  * underneath, which report their failures their own way (a run ends with STORE_UNAVAILABLE).
  */
 export class GuardedThreadStore extends ThreadStore {
@@ -77,13 +80,18 @@ export class GuardedThreadStore extends ThreadStore {
     return this.inner.close();
   }
 
-  /** A store that does not answer is a 503 the client can retry, not a 500. */
+  /** A store that does not answer is a 503 the client can retry, not a 500; input it cannot hold, a 400. */
   private async call<T>(work: () => Promise<T>): Promise<T> {
     await this.available();
     try {
       return await work();
     } catch (error) {
       if (error instanceof HttpException) throw error;
+      if (isUnstorableInput(error)) {
+        // A client's mistake, not an incident: warn, without the stack.
+        this.logger.warn(THREAD_STORE_REFUSED_INPUT(String(error)));
+        throw new UnstorableInputException(error);
+      }
       this.logger.error(THREAD_STORE_CALL_FAILED(String(error)), (error as Error)?.stack);
       throw new RunnerUnavailableException(THREAD_STORE_NOT_ANSWERING, 2, error);
     }

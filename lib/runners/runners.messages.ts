@@ -88,7 +88,14 @@ export const REDIS_SUBSCRIBE_FAILED = (reason: string) => `Could not subscribe t
 
 export const REDIS_UNSUBSCRIBE_FAILED = (reason: string) => `Redis unsubscribe failed: ${reason}`;
 
+export const REDIS_FOREIGN_MESSAGE = (length: number) =>
+  `Ignored a message on a CopilotKit Redis channel that this runner did not publish (${length} characters); is something else publishing under the same channel prefix?`;
+
+export const REDIS_HANDLER_FAILED = (reason: string) => `Handling a Redis message failed: ${reason}`;
+
 export const REMOTE_RUN_NOT_FOLLOWED = (runId: string, reason: string) => `Could not follow run '${runId}' on another instance: ${reason}`;
 
 /** The RUN_ERROR a follower gets for it: the log's reason may carry internals. */
 export const RUN_NOT_FOLLOWED = 'The run could not be followed.';
+
+export const THREAD_STORE_REFUSED_INPUT = (reason: string) => `Thread store refused a call's input (answered 400): ${reason}`;

@@ -16,9 +16,11 @@ import {
   AGENT_RUN_FAILED,
   AGENT_TEARDOWN_THREW,
   EVENT_DROPPED,
+  RUN_DURATION_EXCEEDED,
   RUN_ENDED,
   RUN_NOT_STORED,
   RUN_STARTED,
+  RUN_TIMED_OUT,
 } from './runtime.messages.js';
 
 /** What a run is, once it exists: what its backend actions are bound to. */
@@ -47,6 +49,8 @@ export interface AgentRunOptions {
   bindActions?: (scope: RunScope) => CopilotRunActions;
   /** The answers to the approvals the thread was paused on, checked against the store. */
   approvals?: readonly ApprovalResolution[];
+  /** Milliseconds from start after which the run is aborted with RUN_ERROR `RUN_TIMEOUT`; unbounded when absent. */
+  maxDurationMs?: number;
 }
 
 /** For agents given no actions: nothing to list, nothing to call. */
@@ -87,6 +91,7 @@ export class AgentRun implements PreparedRun {
   private stopped = false;
   private started = false;
   private hooks: RunHooks = {};
+  private deadline: NodeJS.Timeout | undefined;
   private readonly logger = new Logger(AgentRun.name);
 
   constructor(private readonly options: AgentRunOptions) {
@@ -112,6 +117,7 @@ export class AgentRun implements PreparedRun {
     this.started = true;
     this.hooks = hooks;
     this.logger.debug(RUN_STARTED(this.agentId, this.threadId, this.runId));
+    this.armDeadline();
     this.span = tracer().startSpan('copilotkit.run', {
       attributes: { 'copilotkit.agent_id': this.agentId, 'copilotkit.thread_id': this.threadId, 'copilotkit.run_id': this.runId },
     });
@@ -151,6 +157,20 @@ export class AgentRun implements PreparedRun {
     if (!this.interrupt()) return false;
     this.guard.end('failed', message, code);
     return true;
+  }
+
+  // A hung agent would hold its thread (and a durable lease) forever. Armed before subscribe(), so
+  // a synchronous run clears it in settle(); unref'd, so it never keeps the process up by itself.
+  private armDeadline(): void {
+    const ms = this.options.maxDurationMs;
+    if (ms === undefined) return;
+    this.deadline = setTimeout(() => {
+      this.deadline = undefined;
+      if (this.isSettled) return;
+      this.logger.warn(RUN_DURATION_EXCEEDED(this.agentId, this.threadId, this.runId, ms));
+      this.abort(RUN_TIMED_OUT, 'RUN_TIMEOUT');
+    }, ms);
+    this.deadline.unref();
   }
 
   /** Tells the agent to stop (signal, `abortRun()`, unsubscribe); false if the run already ended. */
@@ -218,6 +238,8 @@ export class AgentRun implements PreparedRun {
   private settle(): void {
     if (this.isSettled) return;
     this.isSettled = true;
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
     this.detachAgent();
     const terminal = this.events[this.events.length - 1];
     if (this.span) endRunSpan(this.span, terminal, this.stopped);

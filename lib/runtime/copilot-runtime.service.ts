@@ -18,8 +18,8 @@ import { InvalidRunInputException } from '../errors/invalid-run-input.exception.
 import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
-import { parseRunAgentInput } from './run-input.parser.js';
-import { startRun } from './run-preparation.js';
+import { checkConnectThreadId, parseRunAgentInput } from './run-input.parser.js';
+import { RunPreparation } from './run-preparation.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { AgentRegistry } from '../discovery/agent-registry.js';
@@ -56,6 +56,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   /** What `POST /transcribe` uses: `forRoot({ transcription })`, else a `TranscriptionService` provider in reach. */
   readonly transcription: TranscriptionService | undefined;
   private readonly logger = new Logger(CopilotRuntime.name);
+  private readonly preparation = new RunPreparation();
 
   constructor(
     @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
@@ -121,7 +122,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await this.explorer.refresh();
     const agent = await this.agents.instantiate(agentId, context);
     const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
-    return startRun(this.runner, {
+    return this.preparation.start(this.runner, {
       agentId,
       agent,
       input: parsed,
@@ -129,6 +130,8 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
       request: context.request,
       bindActions: (scope) => this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
+      forwardSystemMessages: this.options.forwardSystemMessages,
+      maxRunDurationMs: this.options.maxRunDurationMs,
     });
   }
 
@@ -217,6 +220,7 @@ function requireThreadId(input: unknown): string {
   if (typeof threadId !== 'string' || threadId.length === 0) {
     throw new InvalidRunInputException([{ field: 'threadId', message: MISSING_CONNECT_THREAD_ID }]);
   }
+  checkConnectThreadId(input);
   return threadId;
 }
 

@@ -6,9 +6,11 @@ import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
 import { compactedRun } from '../protocol/replay.js';
 import { messagesFromEvents, stateFromEvents } from '../protocol/thread-messages.js';
+import { decodeThreadCursor } from '../runners/thread-cursor.js';
 import type { ThreadRecord } from '../runners/thread-store.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
-import { INVALID_THREAD_ARCHIVED, INVALID_THREAD_LIMIT, INVALID_THREAD_NAME } from './runtime.messages.js';
+import { idProblem } from './run-input.parser.js';
+import { INVALID_THREAD_ARCHIVED, INVALID_THREAD_LIMIT, INVALID_THREAD_NAME, INVALID_THREAD_NAME_NUL } from './runtime.messages.js';
 
 /** A thread as the CopilotKit client's thread list expects it. */
 export interface ThreadSummary {
@@ -43,7 +45,7 @@ export class CopilotThreads {
       agentId: query.agentId || undefined,
       includeArchived: query.includeArchived === 'true',
       limit,
-      cursor: query.cursor || undefined,
+      cursor: usableCursor(query.cursor),
     });
     return { threads: page.threads.map(summary), nextCursor: page.nextCursor };
   }
@@ -73,6 +75,10 @@ export class CopilotThreads {
         message: INVALID_THREAD_NAME,
       });
     }
+    // PostgreSQL text cannot hold NUL: refused here, the same on every store.
+    if (typeof changes.name === 'string' && changes.name.includes('\u0000')) {
+      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_NAME_NUL });
+    }
     if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
       throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_ARCHIVED });
     }
@@ -80,7 +86,10 @@ export class CopilotThreads {
       name: changes.name as string | undefined,
       archived: changes.archived as boolean | undefined,
     });
-    return { thread: summary((await this.options.runner.getThread(threadId))!) };
+    // A DELETE may have come between the update and this read: the thread is gone, not a 500.
+    const updated = await this.options.runner.getThread(threadId);
+    if (!updated) throw new ThreadNotFoundException(threadId);
+    return { thread: summary(updated) };
   }
 
   async delete(request: unknown, threadId: string): Promise<{ deleted: true }> {
@@ -95,6 +104,15 @@ export class CopilotThreads {
     if (!thread) throw new ThreadNotFoundException(threadId);
     return thread;
   }
+}
+
+/**
+ * A forged cursor starts from the top (see `decodeThreadCursor`), also when it names an id that no
+ * real cursor can hold, which PostgreSQL would refuse instead.
+ */
+function usableCursor(cursor: string | undefined): string | undefined {
+  const after = decodeThreadCursor(cursor);
+  return after && idProblem(after.id) === undefined ? cursor : undefined;
 }
 
 function summary(thread: ThreadRecord): ThreadSummary {

@@ -2,7 +2,30 @@ import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { InvalidRunInputException, type InvalidFieldDetail } from '../errors/invalid-run-input.exception.js';
 import { formatFieldPath } from '../errors/field-path.js';
-import { BODY_NOT_AN_OBJECT, BODY_TOO_DEEP } from './runtime.messages.js';
+import { BODY_NOT_AN_OBJECT, BODY_TOO_DEEP, ID_HAS_NUL, ID_NOT_WELL_FORMED, ID_TOO_LONG } from './runtime.messages.js';
+
+/**
+ * The longest thread, run or agent id the runtime takes, in UTF-16 code units (JavaScript's
+ * `length`). Chosen so that every store holds it: PostgreSQL's btree refuses an index entry over
+ * 2704 bytes, and its widest entry holding ids is `(thread_id, run_id)`; 256 code units are at most
+ * 768 bytes of UTF-8, so both ids fit with room to spare. SQLite and memory have no such limit.
+ */
+export const MAX_ID_LENGTH = 256;
+
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why `id` cannot name a thread or a run in every store, or `undefined` when it can. PostgreSQL
+ * text cannot hold NUL at all; an unpaired surrogate is written to every store as U+FFFD, so two
+ * different ids would name one stored thread. Content (messages, state) is stored as JSON text,
+ * where both are escaped, so only ids are checked.
+ */
+export function idProblem(id: string): string | undefined {
+  if (id.length > MAX_ID_LENGTH) return ID_TOO_LONG(MAX_ID_LENGTH);
+  if (id.includes('\u0000')) return ID_HAS_NUL;
+  if (UNPAIRED_SURROGATE.test(id)) return ID_NOT_WELL_FORMED;
+  return undefined;
+}
 
 /**
  * Validates a request body as an AG-UI RunAgentInput with the protocol's own 1.0 schema (unknown
@@ -19,7 +42,15 @@ export function parseRunAgentInput(body: unknown): RunAgentInput {
     throw new InvalidRunInputException([{ field: '', message: BODY_TOO_DEEP(MAX_DEPTH) }]);
   }
   const result = RunAgentInputSchema.safeParse(upgradeLegacyParts(body as Record<string, unknown>));
-  if (result.success) return result.data as RunAgentInput;
+  if (result.success) {
+    const input = result.data as RunAgentInput;
+    const idDetails = (['threadId', 'runId'] as const).flatMap((field): InvalidFieldDetail[] => {
+      const problem = idProblem(input[field]);
+      return problem ? [{ field, message: problem }] : [];
+    });
+    if (idDetails.length > 0) throw new InvalidRunInputException(idDetails);
+    return input;
+  }
   const details: InvalidFieldDetail[] = result.error.issues.slice(0, 5).map((issue) => ({
     field: formatFieldPath(issue.path),
     message: issue.message,
@@ -27,15 +58,49 @@ export function parseRunAgentInput(body: unknown): RunAgentInput {
   throw new InvalidRunInputException(details);
 }
 
+/**
+ * The `connect` body's thread id, when it is a string, must be one a store holds (a missing one is
+ * the runtime's own 400). Throws the run body's 400, naming `threadId`.
+ */
+export function checkConnectThreadId(body: unknown): void {
+  const threadId = (body as { threadId?: unknown } | null | undefined)?.threadId;
+  const problem = typeof threadId === 'string' ? idProblem(threadId) : undefined;
+  if (problem) throw new InvalidRunInputException([{ field: 'threadId', message: problem }]);
+}
+
+/**
+ * Deletes every own `__proto__` key of a parsed JSON value, at any depth. `JSON.parse` makes such
+ * a key an ordinary own property, but the first copy by assignment (`Object.assign`, a naive deep
+ * merge, a schema library building its output) turns the client's object into the prototype of the
+ * copy. `constructor` and `prototype` keys are kept: on parsed JSON they are plain data, which no
+ * assignment gives a meaning, and tool schemas may well name a property so. Iterative, so a deeply
+ * nested body cannot overflow the stack.
+ */
+export function removeProtoKeys(root: unknown): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (Object.hasOwn(value, '__proto__')) delete (value as Record<string, unknown>)['__proto__'];
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+}
+
 const MAX_DEPTH = 100;
 
-/** Iterative, so the check itself cannot overflow the stack. */
+/**
+ * Iterative, so the check itself cannot overflow the stack. Removes `__proto__` keys on the way
+ * (see `removeProtoKeys`), for bodies that did not come through the HTTP routes' JSON reader.
+ */
 function nestedDeeperThan(root: object, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
     if (depth > limit) return true;
     if (typeof value !== 'object' || value === null) continue;
+    if (Object.hasOwn(value, '__proto__')) delete (value as Record<string, unknown>)['__proto__'];
     for (const child of Array.isArray(value) ? value : Object.values(value)) {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RunAgentInput } from '@ag-ui/core';
+import { Logger } from '@nestjs/common';
+import type { BaseEvent, Message, RunAgentInput } from '@ag-ui/core';
 import type { Observable } from 'rxjs';
 import { pendingInterrupts, resolveResume } from '../approvals/resume-resolver.js';
 import { RunIdTakenException } from '../errors/run-id-taken.exception.js';
@@ -7,11 +8,13 @@ import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
+import { withoutAnnouncedInstructions, withoutInstructions } from '../protocol/client-instructions.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from '../protocol/thread-messages.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
 import { AgentRun, type RunScope } from './agent-run.js';
+import { CLIENT_INSTRUCTIONS_DROPPED } from './runtime.messages.js';
 
 export interface RunRequest {
   agentId: string;
@@ -27,6 +30,10 @@ export interface RunRequest {
   request?: unknown;
   /** Builds the backend actions the agent may call, bound to the run. */
   bindActions?: (scope: RunScope) => CopilotRunActions;
+  /** Let the client's `system` and `developer` messages reach the agent; by default they are dropped. */
+  forwardSystemMessages?: boolean;
+  /** After this long the run is ended with RUN_ERROR `RUN_TIMEOUT`; unbounded when absent. */
+  maxRunDurationMs?: number;
 }
 
 /**
@@ -37,36 +44,59 @@ export interface RunRequest {
  * scratch cannot skip a check. Throws before any event: 404 for someone else's thread, 409 while
  * it runs or for a run id it used before, 400 for a resume that answers nothing pending.
  */
-export async function startRun(runner: AgentRunner, request: RunRequest): Promise<Observable<IdentifiedEvent>> {
-  const input = await lockThread(runner, request);
-  const { threadId, runId } = input;
-  try {
-    const [thread, runs] = await Promise.all([runner.getThread(threadId), runner.history(threadId)]);
-    // Checked again after the lock, whatever the runner did with `ownerId`: only the owner goes on.
-    assertThreadAccess(thread, threadId, request.ownerId);
-    const history = runs.flatMap((run) => run.events);
-    const approvals = resolveResume(pendingInterrupts(history), input.resume);
-    const known = new Set<string>();
-    collectMessageIds(history, known);
-    const agentInput =
-      request.history === 'authoritative'
-        ? { ...input, messages: authoritativeHistory(messagesFromEvents(history), known, input.messages) }
-        : input;
-    const run = new AgentRun({
-      threadId,
-      runId,
-      agentId: request.agentId,
-      agent: request.agent,
-      input: agentInput,
-      announcedInput: announcedInput(agentInput, known),
-      request: request.request,
-      bindActions: request.bindActions,
-      approvals,
-    });
-    return await runner.execute(run);
-  } catch (error) {
-    await runner.abandon(threadId, runId).catch(() => undefined);
-    throw error;
+export class RunPreparation {
+  private readonly logger = new Logger(RunPreparation.name);
+
+  async start(runner: AgentRunner, request: RunRequest): Promise<Observable<IdentifiedEvent>> {
+    const input = await lockThread(runner, request);
+    const { threadId, runId } = input;
+    try {
+      const [thread, runs] = await Promise.all([runner.getThread(threadId), runner.history(threadId)]);
+      // Checked again after the lock, whatever the runner did with `ownerId`: only the owner goes on.
+      assertThreadAccess(thread, threadId, request.ownerId);
+      const history = runs.flatMap((run) => run.events);
+      const approvals = resolveResume(pendingInterrupts(history), input.resume);
+      const known = new Set<string>();
+      collectMessageIds(history, known);
+      const agentInput = { ...input, messages: this.agentMessages(request, input, history, known) };
+      const run = new AgentRun({
+        threadId,
+        runId,
+        agentId: request.agentId,
+        agent: request.agent,
+        input: agentInput,
+        announcedInput: announcedInput(agentInput, known),
+        request: request.request,
+        bindActions: request.bindActions,
+        approvals,
+        maxDurationMs: request.maxRunDurationMs,
+      });
+      return await runner.execute(run);
+    } catch (error) {
+      await runner.abandon(threadId, runId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The messages the agent gets. Unless the app forwards them, system and developer messages from
+   * the client are dropped before anything else sees them (history, RUN_STARTED, the store): whoever
+   * can call the route could otherwise override the agent's instructions. Server-authoritative
+   * history drops those a client sent on earlier runs too, so a thread stored before (or while the
+   * option was on) does not keep instructing the model once it is off.
+   */
+  private agentMessages(request: RunRequest, input: RunAgentInput, history: readonly BaseEvent[], known: ReadonlySet<string>): Message[] {
+    const forward = request.forwardSystemMessages === true;
+    const client = forward ? { value: input.messages, dropped: 0 } : withoutInstructions(input.messages);
+    let dropped = client.dropped;
+    let messages = client.value;
+    if (request.history === 'authoritative') {
+      const stored = forward ? { value: history, dropped: 0 } : withoutAnnouncedInstructions(history);
+      dropped += stored.dropped;
+      messages = authoritativeHistory(messagesFromEvents(stored.value), known, messages);
+    }
+    if (dropped > 0) this.logger.warn(CLIENT_INSTRUCTIONS_DROPPED(input.runId, dropped));
+    return messages;
   }
 }
 

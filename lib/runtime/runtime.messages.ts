@@ -39,3 +39,20 @@ export const EVENT_DROPPED = (agentId: string, reason: string, type: unknown, ru
   `Agent '${agentId}' emitted an event the AG-UI clients would reject (${reason}${
     typeof type === 'string' ? `, ${type}` : ''
   }); it was left out of run '${runId}'. Further events dropped for the same reason are not logged.`;
+
+export const CLIENT_INSTRUCTIONS_DROPPED = (runId: string, count: number) =>
+  `Run '${runId}': dropped ${count} system/developer message${count === 1 ? '' : 's'} sent by the client; ` +
+  `set forwardSystemMessages: true to let clients instruct the model.`;
+
+export const RUN_TIMED_OUT = 'The run went on longer than the server allows, so it was ended.';
+
+export const RUN_DURATION_EXCEEDED = (agentId: string, threadId: string, runId: string, ms: number) =>
+  `Run '${runId}' of agent '${agentId}' on thread '${threadId}' went past maxRunDurationMs (${ms} ms); it was aborted.`;
+
+export const ID_TOO_LONG = (maxLength: number) => `must be at most ${maxLength} characters long.`;
+
+export const ID_HAS_NUL = 'must not contain the NUL character (U+0000).';
+
+export const ID_NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surrogate).';
+
+export const INVALID_THREAD_NAME_NUL = "'name' must not contain the NUL character (U+0000).";

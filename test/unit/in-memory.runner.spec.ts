@@ -1,9 +1,12 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { lastValueFrom, Subject, toArray, type Observable } from 'rxjs';
 import { InMemoryAgentRunner, ThreadBusyException, type AgUiAgent, type IdentifiedEvent } from '../../lib/index.js';
-import { startRun } from '../../lib/runtime/run-preparation.js';
+import { RunPreparation, type RunRequest } from '../../lib/runtime/run-preparation.js';
 import { runInput } from '../fixtures/sse-client.js';
 import { AgentProbe, ScriptedAgent } from '../fixtures/test-agents.js';
+
+const preparation = new RunPreparation();
+const startRun = (runner: InMemoryAgentRunner, request: RunRequest) => preparation.start(runner, request);
 
 const collect = async (events: Observable<IdentifiedEvent> | Promise<Observable<IdentifiedEvent>>): Promise<BaseEvent[]> =>
   (await lastValueFrom((await events).pipe(toArray()))).map((identified) => identified.event);

@@ -67,6 +67,7 @@ describe('the public API', () => {
       'ThreadStore',
       'TranscriptionException',
       'TranscriptionService',
+      'UnstorableInputException',
       'actionCallOf',
       'copilotRequestOf',
       'defaultThreadOwner',

@@ -12,6 +12,8 @@ import {
   REDIS_REACHABLE_AGAIN,
   REDIS_SUBSCRIBE_FAILED,
   REDIS_UNSUBSCRIBE_FAILED,
+  REDIS_FOREIGN_MESSAGE,
+  REDIS_HANDLER_FAILED,
 } from '../runners.messages.js';
 
 /** What the bus uses of an `ioredis` client. */
@@ -85,7 +87,9 @@ export class RedisEventBus {
       const subscriber = publisher.duplicate();
       this.publisher = publisher;
       this.subscriber = subscriber;
-      subscriber.on('message', (channel, message) => this.channels.get(channel)?.handlers.forEach((handler) => handler(message)));
+      subscriber.on('message', (channel, message) =>
+        this.channels.get(channel)?.handlers.forEach((handler) => this.deliver(handler, message)),
+      );
       subscriber.on('ready', () => this.resubscribe());
       for (const client of this.ownsPublisher ? [publisher, subscriber] : [subscriber]) this.watch(client);
       if (subscriber.status === 'ready') this.resubscribe();
@@ -111,7 +115,10 @@ export class RedisEventBus {
 
   /** Resolves once subscribed, so nothing published afterwards is missed; returns the unsubscribe. */
   subscribeRun(threadId: string, runId: string, handler: (batch: StoredBatch) => void): Promise<() => void> {
-    return this.listen(this.runChannel(threadId, runId), (message) => handler(JSON.parse(message) as StoredBatch));
+    return this.listen(this.runChannel(threadId, runId), (message) => {
+      const batch = this.read(message, isStoredBatch);
+      if (batch) handler(batch);
+    });
   }
 
   async publishStop(command: StopCommand): Promise<number> {
@@ -121,9 +128,35 @@ export class RedisEventBus {
   /** Stop requests, from whenever the subscriber is (again) connected; returns the unsubscribe. */
   onStop(handler: (command: StopCommand) => void): () => void {
     const entry = this.channel(this.control);
-    const listener = (message: string) => handler(JSON.parse(message) as StopCommand);
+    const listener = (message: string) => {
+      const command = this.read(message, isStopCommand);
+      if (command) handler(command);
+    };
     entry.handlers.add(listener);
     return () => entry.handlers.delete(listener);
+  }
+
+  /**
+   * Anyone who can publish on the Redis server can send anything on these channels: a message that
+   * is not what this bus publishes is ignored (and logged), never thrown inside ioredis's listener.
+   */
+  private read<T>(message: string, is: (value: unknown) => value is T): T | undefined {
+    try {
+      const value: unknown = JSON.parse(message);
+      if (is(value)) return value;
+    } catch {
+      // Logged below, as any message that is not ours.
+    }
+    this.logger.warn(REDIS_FOREIGN_MESSAGE(message.length));
+    return undefined;
+  }
+
+  private deliver(handler: (message: string) => void, message: string): void {
+    try {
+      handler(message);
+    } catch (error) {
+      this.logger.error(REDIS_HANDLER_FAILED(String(error)), (error as Error)?.stack);
+    }
   }
 
   /** Quits the connections this bus opened, each within `timeoutMs`, then drops whatever did not answer. */
@@ -210,4 +243,14 @@ function createRedis(options: Record<string, unknown>): RedisLike {
     throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('RedisPostgresAgentRunner', 'ioredis'));
   }
   return new Redis(options);
+}
+
+function isStoredBatch(value: unknown): value is StoredBatch {
+  const batch = value as Partial<StoredBatch> | null;
+  return typeof batch === 'object' && batch !== null && Number.isSafeInteger(batch.fromSeq) && Array.isArray(batch.events);
+}
+
+function isStopCommand(value: unknown): value is StopCommand {
+  const command = value as Partial<StopCommand> | null;
+  return typeof command === 'object' && command !== null && typeof command.threadId === 'string' && typeof command.runId === 'string';
 }
