@@ -9,6 +9,9 @@ export const INVALID_HEARTBEAT = (got: unknown) =>
 export const INVALID_MAX_BUFFERED_BYTES = (got: unknown) =>
   `'maxBufferedBytes' must be a whole number of at least 1024; got ${String(got)}.`;
 
+export const MAX_BUFFERED_BELOW_BODY_LIMIT = (maxBufferedBytes: number, bodyLimitBytes: number) =>
+  `'maxBufferedBytes' (${maxBufferedBytes}) must be larger than 'bodyLimit' (${bodyLimitBytes} bytes): a run streams its input back in one event, which a client could then never receive. Raise 'maxBufferedBytes' or lower 'bodyLimit'.`;
+
 export const INVALID_CANCEL_RUN_ON_DISCONNECT = `'cancelRunOnDisconnect' must be a boolean.`;
 
 export const INVALID_BODY_LIMIT = (got: unknown) => `'bodyLimit' must be a size such as '10mb' or a number of bytes; got ${String(got)}.`;

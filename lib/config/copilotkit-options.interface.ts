@@ -46,7 +46,8 @@ export interface CopilotKitModuleOptions {
   /**
    * Characters of events that may wait for a client that stopped reading before it is disconnected
    * (the `maxPendingDataLength` of the stream routes' `@Sse()`); the run carries on and stays
-   * replayable. Default 8 MiB.
+   * replayable. It must exceed `bodyLimit`, since a run's RUN_STARTED carries its input. Default
+   * `bodyLimit` plus 8 MiB.
    */
   maxBufferedBytes?: number;
   /**

@@ -21,6 +21,7 @@ import {
   INVALID_HOOKS,
   INVALID_MAX_AUDIO_BYTES,
   INVALID_MAX_BUFFERED_BYTES,
+  MAX_BUFFERED_BELOW_BODY_LIMIT,
   INVALID_MAX_RUN_DURATION,
   INVALID_RUNNER_FACTORY,
   INVALID_RUNNER_INJECT,
@@ -77,6 +78,9 @@ const DEFAULT_MAX_RUN_DURATION_MS = 30 * 60 * 1000;
 /** setTimeout fires at once for longer delays (they overflow a 32-bit signed integer). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** What `maxBufferedBytes` holds by default beyond the largest event a request can make (its body). */
+const BUFFER_BEYOND_BODY = 8 * 1024 * 1024;
+
 const RUNNER_METHODS = [
   'begin',
   'history',
@@ -120,15 +124,19 @@ export async function resolveCopilotKitOptions(
   if (!Number.isSafeInteger(heartbeatMs) || heartbeatMs < 0) {
     problems.push(INVALID_HEARTBEAT(heartbeatMs));
   }
-  const maxBufferedBytes = given.maxBufferedBytes ?? 8 * 1024 * 1024;
-  if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1024) {
-    problems.push(INVALID_MAX_BUFFERED_BYTES(maxBufferedBytes));
-  }
   if (given.cancelRunOnDisconnect !== undefined && typeof given.cancelRunOnDisconnect !== 'boolean') {
     problems.push(INVALID_CANCEL_RUN_ON_DISCONNECT);
   }
   const bodyLimitBytes = parseByteSize(given.bodyLimit ?? '10mb');
   if (bodyLimitBytes === undefined) problems.push(INVALID_BODY_LIMIT(given.bodyLimit));
+  // A run announces its input in one event (RUN_STARTED), as large as the body it came in: a
+  // buffer smaller than that would drop every client of a large run, and of its thread's replays.
+  const maxBufferedBytes = given.maxBufferedBytes ?? (bodyLimitBytes ?? 0) + BUFFER_BEYOND_BODY;
+  if (!Number.isSafeInteger(maxBufferedBytes) || maxBufferedBytes < 1024) {
+    problems.push(INVALID_MAX_BUFFERED_BYTES(maxBufferedBytes));
+  } else if (bodyLimitBytes !== undefined && maxBufferedBytes <= bodyLimitBytes) {
+    problems.push(MAX_BUFFERED_BELOW_BODY_LIMIT(maxBufferedBytes, bodyLimitBytes));
+  }
   if (given.threadOwner !== undefined && typeof given.threadOwner !== 'function') {
     problems.push(INVALID_THREAD_OWNER);
   }

@@ -202,12 +202,13 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
   });
 
   it('drops a client that stops reading once maxBufferedBytes wait for it, and lets its run finish', async () => {
-    // 12 MB in 16 kB deltas, past what the socket buffers hold; a second app with a 256 kB limit.
+    // 12 MB in 16 kB deltas, past what the socket buffers hold; a second app with a 256 kB limit (and a 128 kB body limit below it).
     llm.server.onMessage('flood', { content: 'x'.repeat(12 * MB) }, { chunkSize: 16_000 });
     const limited = await startConsumer(dir, {
       OPENAI_API_KEY: 'sk-consumer-test',
       OPENAI_BASE_URL: `${llm.server.url}/v1`,
       COPILOT_MAX_BUFFERED_BYTES: String(256 * 1024),
+      COPILOT_BODY_LIMIT: '128kb',
     });
     const { completed, aborted } = llm.connections;
     const ended = () => ({ completed: llm.connections.completed - completed, aborted: llm.connections.aborted - aborted });

@@ -252,6 +252,8 @@ describe('a client that stops reading', () => {
         CopilotKitModule.forRoot({
           agents: { bulk: new ScriptedAgent(probe, { delayMs: 1, deltas: () => Array.from({ length: deltas }, () => chunk) }) },
           maxBufferedBytes,
+          // The buffer must exceed the body limit (a run's input comes back in RUN_STARTED).
+          bodyLimit: '128kb',
         }),
       ]);
       const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);

@@ -15,8 +15,9 @@ import { WeatherService } from './weather.service.js';
           ...(process.env.ANTHROPIC_BASE_URL ? { claude: new BuiltInAgent({ model: 'anthropic:claude-haiku-4-5' }) } : {}),
         },
         runner: runnerFromEnv(),
-        // Set by the consumer check of a client that stops reading; the 8 MiB default otherwise.
+        // Set by the consumer check of a client that stops reading; the defaults otherwise.
         maxBufferedBytes: process.env.COPILOT_MAX_BUFFERED_BYTES ? Number(process.env.COPILOT_MAX_BUFFERED_BYTES) : undefined,
+        bodyLimit: process.env.COPILOT_BODY_LIMIT,
       }),
     }),
   ],
