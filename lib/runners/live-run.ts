@@ -43,7 +43,7 @@ export function startLiveRun(run: PreparedRun, options: LiveRunOptions): LiveRun
     onSettled: () =>
       Promise.race([
         persistence
-          .flush()
+          .finish()
           .then(() => backing.endRun(threadId, runId))
           .catch((error: unknown) => logger.error(RUN_NOT_CLOSED(runId, String(error))))
           .finally(() => {

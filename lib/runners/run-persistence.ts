@@ -1,28 +1,39 @@
 import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import type { ThreadStore } from './thread-store.js';
-import { EVENTS_NOT_WRITTEN } from './runners.messages.js';
+import { EVENTS_NOT_WRITTEN, PUBLISH_TIMED_OUT, UNSTORED_EVENTS_LOST } from './runners.messages.js';
+
+/** How long a batch's publication may take before the run is ended as one others cannot follow. */
+const PUBLISH_TIMEOUT_MS = 2000;
 
 /**
  * Writes a run's events to its store as they happen, batched per event-loop turn: one write for
  * a burst of tokens instead of one per token, and at most one turn of events lost to a crash.
- * Writes are chained, so they land in order; after the first failed one, nothing more is written.
+ *
+ * The store is what the run is replayed from, so nothing else may hold its writes back: each
+ * stored batch is then published (a distributed runner tells the other instances) in a chain of
+ * its own, bounded in time. A publication that fails ends the run, and that end is stored like
+ * every other event, so a thread never replays a run the client saw end differently. A write
+ * that fails ends the run too; what could not be written is tried once more when the run ends.
  */
 export class RunPersistence {
   private readonly logger = new Logger(RunPersistence.name);
   private pending: BaseEvent[] = [];
   private pendingFrom = 0;
   private scheduled = false;
-  private chain: Promise<void> = Promise.resolve();
-  private broken = false;
+  private writes: Promise<void> = Promise.resolve();
+  private publications: Promise<void> = Promise.resolve();
+  /** Set once a write failed: from then on, events wait here for the last try in `finish()`. */
+  private unstored: { from: number; events: BaseEvent[] } | undefined;
+  private publishFailed = false;
 
   constructor(
     private readonly store: ThreadStore,
     private readonly threadId: string,
     private readonly runId: string,
-    /** After each stored batch (to publish it); a failure here counts as a failed write. */
+    /** After each stored batch (to publish it); a failure or a hang here counts as a failed publication. */
     private readonly stored: (fromSeq: number, events: BaseEvent[]) => Promise<void>,
-    /** Called once when a write (`store`) or its publication (`stored` hook) fails. */
+    /** Called once per kind when a write (`store`) or its publication (`publish`) fails. */
     private readonly failed: (failure: 'store' | 'publish', error: unknown) => void,
   ) {}
 
@@ -34,30 +45,70 @@ export class RunPersistence {
     setImmediate(() => void this.flush());
   }
 
-  private fail(failure: 'store' | 'publish', error: unknown): void {
-    if (this.broken) return;
-    this.broken = true;
-    this.logger.error(EVENTS_NOT_WRITTEN(failure, this.runId, String(error)), (error as Error)?.stack);
-    this.failed(failure, error);
-  }
-
-  /** Writes what is pending; resolves when everything added so far is stored. */
+  /** Writes what is pending; resolves when everything added so far is stored (or kept for `finish`). */
   flush(): Promise<void> {
     this.scheduled = false;
     if (this.pending.length > 0) {
       const batch = this.pending;
       const from = this.pendingFrom;
       this.pending = [];
-      this.chain = this.chain.then(async () => {
-        if (this.broken) return;
-        try {
-          await this.store.appendEvents(this.threadId, this.runId, from, batch);
-        } catch (error) {
-          return this.fail('store', error);
-        }
-        await this.stored(from, batch).catch((error: unknown) => this.fail('publish', error));
-      });
+      this.writes = this.writes.then(() => this.write(from, batch));
     }
-    return this.chain;
+    return this.writes;
+  }
+
+  /**
+   * Once the run has ended: stores what is left, and tries once more what a failed write could not
+   * store (the store may be back). False when part of the run could not be stored.
+   */
+  async finish(): Promise<boolean> {
+    await this.flush();
+    const unstored = this.unstored;
+    if (!unstored) return true;
+    try {
+      await this.store.appendEvents(this.threadId, this.runId, unstored.from, unstored.events);
+      this.unstored = undefined;
+      return true;
+    } catch (error) {
+      this.logger.error(UNSTORED_EVENTS_LOST(unstored.events.length, this.runId, String(error)));
+      return false;
+    }
+  }
+
+  private async write(from: number, batch: BaseEvent[]): Promise<void> {
+    if (this.unstored) {
+      this.unstored.events.push(...batch);
+      return;
+    }
+    try {
+      await this.store.appendEvents(this.threadId, this.runId, from, batch);
+    } catch (error) {
+      this.unstored = { from, events: [...batch] };
+      return this.fail('store', error);
+    }
+    this.publish(from, batch);
+  }
+
+  private publish(from: number, batch: BaseEvent[]): void {
+    this.publications = this.publications.then(async () => {
+      if (this.publishFailed) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(PUBLISH_TIMED_OUT(PUBLISH_TIMEOUT_MS))), PUBLISH_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([this.stored(from, batch), timeout]);
+      } catch (error) {
+        this.publishFailed = true;
+        this.fail('publish', error);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
+  }
+
+  private fail(failure: 'store' | 'publish', error: unknown): void {
+    this.logger.error(EVENTS_NOT_WRITTEN(failure, this.runId, String(error)), (error as Error)?.stack);
+    this.failed(failure, error);
   }
 }

@@ -23,6 +23,11 @@ const options = (name: string, extra: Partial<RedisPostgresAgentRunnerOptions> =
 const probe = new AgentProbe();
 const slowAgent = () => new ScriptedAgent(probe, { delayMs: 15, deltas: () => Array.from({ length: 60 }, (_, i) => `${i} `) });
 const contents = (events: Array<{ type: string }>) => events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').length;
+const text = (events: Array<{ type: string; delta?: string }>) =>
+  events
+    .filter((e) => e.type === 'TEXT_MESSAGE_CONTENT')
+    .map((e) => e.delta)
+    .join('');
 
 async function instance(name: string, extra: Partial<RedisPostgresAgentRunnerOptions> = {}): Promise<TestApp> {
   return startCopilotKit({
@@ -156,11 +161,16 @@ describe('RedisPostgresAgentRunner across instances', () => {
     killRedisClients(`${schema}_a`);
     await onA.done;
 
-    expect(onA.events.at(-1)).toEqual({
+    const ended = {
       type: 'RUN_ERROR',
       message: 'Other instances could not be told about the run, so it was ended.',
       code: 'EVENT_BUS_UNAVAILABLE',
-    });
+    };
+    expect(onA.events.at(-1)).toEqual(ended);
+    // Stored as the client saw it: the thread replays the run to the same end, on any instance.
+    const replay = await postSse(`${b.url}/agent/slow/connect`, { threadId: input.threadId });
+    expect(replay.events.at(-1)).toEqual(ended);
+    expect(text(replay.events)).toBe(text(onA.events));
     // ioredis reconnects by itself; within moments runs work again.
     const deadline = Date.now() + 5000;
     let next;
@@ -170,6 +180,36 @@ describe('RedisPostgresAgentRunner across instances', () => {
     } while (next.events.at(-1)?.type !== 'RUN_FINISHED' && Date.now() < deadline);
     expect(next.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
   });
+
+  it('stores the whole run when Redis stops answering mid-run, and a follower on another instance still sees its end', async () => {
+    const input = runInput();
+    const onA = await openSse(`${a.url}/agent/slow/run`, input);
+    await onA.waitFor(() => contents(onA.events) >= 2);
+    const following = await openSse(`${b.url}/agent/slow/connect`, { threadId: input.threadId });
+    await following.waitFor(() => contents(following.events) >= 1);
+    // Connections stay up but nothing is answered: publications hang instead of failing.
+    execFileSync('redis-cli', ['-h', '127.0.0.1', 'CLIENT', 'PAUSE', '3000', 'ALL']);
+    await onA.done;
+    await following.done;
+
+    // The run either went on to its end (its store writes do not wait for Redis) or was ended as
+    // one others cannot follow; either way the client, the store and the follower agree.
+    const ended = onA.events.at(-1)!;
+    if (ended.type === 'RUN_FINISHED') expect(contents(onA.events)).toBe(60);
+    else expect(ended).toMatchObject({ type: 'RUN_ERROR', code: 'EVENT_BUS_UNAVAILABLE' });
+    expect(following.events.at(-1)).toEqual(ended);
+    expect(text(following.events)).toBe(text(onA.events));
+    const replay = await postSse(`${a.url}/agent/slow/connect`, { threadId: input.threadId });
+    expect(replay.events.at(-1)).toEqual(ended);
+    expect(text(replay.events)).toBe(text(onA.events));
+    const deadline = Date.now() + 8000;
+    let next;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      next = await postSse(`${b.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
+    } while (next.events.at(-1)?.type !== 'RUN_FINISHED' && Date.now() < deadline);
+    expect(next.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
+  }, 20_000);
 
   it('runs its migrations once, however many instances start together, or from a deployment step', async () => {
     const own = `${schema}_m`;

@@ -33,6 +33,9 @@ const REDIS_REQUEST_WAIT_MS = 2000;
  * new RedisPostgresAgentRunner({ postgres: { connectionString }, redis: { host: 'redis' } })
  * ```
  */
+/** How long a follower of a run on another instance waits without news before it reads the store. */
+const FOLLOW_POLL_MS = 1000;
+
 export class RedisPostgresAgentRunner extends StoreAgentRunner {
   private readonly bus: RedisEventBus;
   private readonly stopTimeoutMs: number;
@@ -79,7 +82,9 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
       let next = 0;
       let unsubscribe: (() => void) | undefined;
       let closed = false;
+      let heard = Date.now();
       const take = (fromSeq: number, events: readonly BaseEvent[]) => {
+        heard = Date.now();
         events.forEach((event, offset) => fromSeq + offset >= next && pending.set(fromSeq + offset, event));
         while (pending.has(next) && !closed) {
           const event = pending.get(next)!;
@@ -91,13 +96,27 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
           }
         }
       };
+      const readStored = async () => {
+        const stored = (await this.store.getRuns(threadId)).find((r) => r.runId === run.runId);
+        take(0, stored?.events ?? []);
+        if (!closed && (!stored || stored.status === 'finished')) {
+          closed = true;
+          subscriber.complete();
+        }
+      };
+      // A publication lost in a Redis outage would leave this follower waiting forever: after a
+      // silence, what is stored is read again (the store has every event the run produced).
+      const poll = setInterval(() => {
+        if (closed || Date.now() - heard < FOLLOW_POLL_MS) return;
+        heard = Date.now();
+        readStored().catch((error: unknown) => this.logger.debug(REMOTE_RUN_NOT_FOLLOWED(run.runId, String(error))));
+      }, FOLLOW_POLL_MS);
+      poll.unref();
       void (async () => {
         // Subscribe first, then read what is stored: every event is in one or the other.
         unsubscribe = await this.bus.subscribeRun(threadId, run.runId, (batch) => take(batch.fromSeq, batch.events));
         if (subscriber.closed) return unsubscribe();
-        const stored = (await this.store.getRuns(threadId)).find((r) => r.runId === run.runId);
-        take(0, stored?.events ?? []);
-        if (!closed && stored?.status === 'finished') subscriber.complete();
+        await readStored();
       })().catch((error: unknown) => {
         this.logger.error(REMOTE_RUN_NOT_FOLLOWED(run.runId, String(error)));
         subscriber.next({
@@ -107,6 +126,7 @@ export class RedisPostgresAgentRunner extends StoreAgentRunner {
       });
       return () => {
         closed = true;
+        clearInterval(poll);
         unsubscribe?.();
       };
     });
