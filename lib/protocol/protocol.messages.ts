@@ -8,3 +8,5 @@ export const AGENT_FAILED = 'The agent failed.';
 export const TOOL_CALL_STOPPED = 'The run was stopped before this tool call completed.';
 
 export const TOOL_CALL_RUN_FAILED = 'The run failed before this tool call completed.';
+
+export const RUN_STORED_WITHOUT_END = 'The rest of this run could not be stored.';

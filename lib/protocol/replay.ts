@@ -4,6 +4,8 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { IdentifiedEvent } from './identified-event.js';
 import { compactedEventId, parseEventId, rawEventId, type EventPosition } from './event-id.js';
 import type { LooseEvent } from './event-normalizer.js';
+import { RunEventGuard } from './run-event-guard.js';
+import { RUN_STORED_WITHOUT_END } from './protocol.messages.js';
 
 /** A stored run, as far as replaying it goes. */
 export interface RunEvents {
@@ -40,9 +42,29 @@ export function resumePrelude(seen: readonly BaseEvent[]): BaseEvent[] {
   return started ? [started, ...open.values()] : [...open.values()];
 }
 
+/**
+ * A finished run's events, ending as every run must. A run can be stored without its end (the
+ * store failed its last writes, or it was stored by an older version): replayed as it is, it would
+ * leave the clients waiting for an end that never comes, so it is closed here as a recovered run
+ * is (open messages and tool calls closed, then RUN_ERROR `INTERRUPTED`). The store is not changed.
+ */
+export function endedRun(run: RunEvents): BaseEvent[] {
+  const last = run.events.at(-1)?.type;
+  // No events at all: a run refused before it started (its lock was released), nothing to replay.
+  if (last === undefined || last === EventType.RUN_FINISHED || last === EventType.RUN_ERROR) return run.events;
+  const closing: BaseEvent[] = [];
+  let replaying = true;
+  // The guard learns what is open from the stored events; only what it adds to close them is kept.
+  const guard = new RunEventGuard({ threadId: '', runId: run.runId, emit: (event) => !replaying && closing.push(event) });
+  for (const event of run.events) guard.accept(event);
+  replaying = false;
+  guard.end('failed', RUN_STORED_WITHOUT_END, 'INTERRUPTED');
+  return [...run.events, ...closing];
+}
+
 /** A finished run as a `connect` replays it: compacted, each event with its compacted id. */
 export function compactedRun(run: RunEvents): IdentifiedEvent[] {
-  return compactEvents(run.events).map((event, index) => ({ id: compactedEventId(run.runId, index), event }));
+  return compactEvents(endedRun(run)).map((event, index) => ({ id: compactedEventId(run.runId, index), event }));
 }
 
 /**
@@ -54,7 +76,8 @@ export function replayFinishedRuns(runs: readonly RunEvents[], from: EventPositi
   const at = from ? runs.findIndex((run) => run.runId === from.runId) : -1;
   if (!from || at < 0) return runs.flatMap(compactedRun);
   const run = runs[at];
-  const sequence = from.compacted ? compactEvents(run.events) : run.events;
+  const events = endedRun(run);
+  const sequence = from.compacted ? compactEvents(events) : events;
   const idOf = (index: number) => (from.compacted ? compactedEventId(run.runId, index) : rawEventId(run.runId, index));
   const rest = sequence.slice(from.index + 1).map((event, offset) => ({ id: idOf(from.index + 1 + offset), event }));
   // The prelude re-sends what the client saw, so it carries the position the client resumed from.

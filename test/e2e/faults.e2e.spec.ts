@@ -13,10 +13,13 @@ import {
   CopilotRuntime,
   RedisPostgresAgentRunner,
   SqliteAgentRunner,
+  SqliteThreadStore,
   type ActionContext,
   type AgUiAgent,
 } from '../../lib/index.js';
 import { ActionAuthorizer } from '../../lib/actions/action-authorizer.js';
+import { AbstractAgent } from '@ag-ui/client';
+import { from } from 'rxjs';
 import { ActionCallingAgent } from '../fixtures/action-calling.agent.js';
 import { openSse, postSse, runInput } from '../fixtures/sse-client.js';
 import { startApp, startCopilotKit, type TestApp } from '../fixtures/test-app.js';
@@ -237,4 +240,55 @@ describe('messages on the Redis channels that this runner did not publish', () =
       await b.close();
     }
   });
+});
+
+/** The official client's reducer and verifier, fed a replay. */
+class ReplayAgent extends AbstractAgent {
+  constructor(private readonly events: BaseEvent[]) {
+    super();
+  }
+  override run(): Observable<BaseEvent> {
+    return from(this.events);
+  }
+}
+
+it('replays a run stored without its end (its last writes failed) as an interrupted run the clients accept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'unended-'));
+  const path = join(dir, 'threads.sqlite');
+  const threadId = randomUUID();
+  const runId = randomUUID();
+  try {
+    const store = new SqliteThreadStore({ path });
+    await store.open();
+    expect(await store.beginRun({ threadId, runId, agentId: 'echo' })).toBe('started');
+    await store.appendEvents(threadId, runId, 0, [
+      { type: EventType.RUN_STARTED, threadId, runId } as BaseEvent,
+      { type: EventType.TEXT_MESSAGE_START, messageId: 'm', role: 'assistant' } as BaseEvent,
+      { type: EventType.TEXT_MESSAGE_CONTENT, messageId: 'm', delta: 'half an ans' } as BaseEvent,
+    ]);
+    await store.endRun(threadId, runId);
+    await store.close();
+
+    const server = await startCopilotKit({ agents: { echo: new ScriptedAgent() }, runner: new SqliteAgentRunner({ path }) });
+    try {
+      const replay = await postSse(`${server.url}/agent/echo/connect`, { threadId });
+      expect(replay.events.map((event) => event.type)).toEqual([
+        'RUN_STARTED',
+        'TEXT_MESSAGE_START',
+        'TEXT_MESSAGE_CONTENT',
+        'TEXT_MESSAGE_END',
+        'RUN_ERROR',
+      ]);
+      expect(replay.events.at(-1)).toMatchObject({ code: 'INTERRUPTED' });
+      const agent = new ReplayAgent(replay.events);
+      await agent.runAgent();
+      expect(agent.messages).toEqual([expect.objectContaining({ id: 'm', role: 'assistant', content: 'half an ans' })]);
+      // And the thread goes on.
+      expect((await postSse(`${server.url}/agent/echo/run`, runInput({ threadId }))).events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

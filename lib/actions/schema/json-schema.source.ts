@@ -25,6 +25,20 @@ export function jsonSchemaSource(schema: JsonSchema, location: string): ActionSc
   };
 }
 
+/**
+ * Lets the compiler drop a schema compiled by `jsonSchemaSource`: Ajv keeps every schema it
+ * compiled, which is right for actions (a fixed set, compiled at boot) but not for schemas that
+ * come and go, such as the tool lists of MCP servers.
+ */
+export function forgetJsonSchema(schema: ActionSchema): void {
+  ajv.removeSchema(schema.jsonSchema);
+}
+
+/** How many schemas the compiler holds (for the tests of the bounds above). */
+export function compiledJsonSchemaCount(): number {
+  return (ajv as unknown as { _cache: Map<unknown, unknown> })._cache.size;
+}
+
 function describeAjvError(error: ErrorObject): { path: string; message: string } {
   const segments = error.instancePath
     .split('/')

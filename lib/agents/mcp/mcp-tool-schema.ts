@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ActionSchema } from '../../actions/schema/action-schema.js';
-import { jsonSchemaSource } from '../../actions/schema/json-schema.source.js';
+import { forgetJsonSchema, jsonSchemaSource } from '../../actions/schema/json-schema.source.js';
 import type { JsonSchema } from '../../interfaces/copilot-action-options.interface.js';
 import { describeError } from './mcp-server-health.js';
 import { MCP_TOOL_SCHEMA_REJECTED } from '../agents.messages.js';
@@ -9,8 +9,8 @@ const logger = new Logger('McpToolSource');
 
 /**
  * Compiled schemas by their JSON text. Tool lists are fetched again and again (per TTL, per
- * caller), each time as new objects; compiling those anew would cost time and grow the shared Ajv
- * instance, which keeps every schema it compiled. Bounded, oldest first out.
+ * caller), each time as new objects; compiling those anew would cost time. Bounded, oldest first
+ * out, and what goes out is dropped by the compiler too, which otherwise keeps every schema.
  */
 const compiled = new Map<string, ActionSchema | null>();
 const MAX_COMPILED = 1_000;
@@ -30,7 +30,11 @@ export function compileToolSchema(inputSchema: unknown, location: string): Actio
       logger.warn(MCP_TOOL_SCHEMA_REJECTED(location, describeError(error)));
       schema = null;
     }
-    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    if (compiled.size >= MAX_COMPILED) {
+      const [oldestText, oldest] = compiled.entries().next().value!;
+      compiled.delete(oldestText);
+      if (oldest) forgetJsonSchema(oldest);
+    }
     compiled.set(text, schema);
   }
   return schema ?? undefined;
