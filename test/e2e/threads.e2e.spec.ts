@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { EventType, type BaseEvent, type RunAgentInput } from '@ag-ui/core';
 import { Observable } from 'rxjs';
-import { InMemoryAgentRunner, SqliteAgentRunner, type AgentRunner, type AgUiAgent } from '../../lib/index.js';
+import pg from 'pg';
+import { InMemoryAgentRunner, RedisPostgresAgentRunner, SqliteAgentRunner, type AgentRunner, type AgUiAgent } from '../../lib/index.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { MapAgentRunner } from '../fixtures/map-agent-runner.js';
 import { startCopilotKit, type TestApp } from '../fixtures/test-app.js';
@@ -45,6 +46,9 @@ class MirrorAgent implements AgUiAgent {
 }
 
 const dirs: string[] = [];
+const suffix = randomUUID().replace(/-/g, '').slice(0, 12);
+const schema = `copilotkit_threads_${suffix}`;
+const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
 const runners: Array<[string, () => AgentRunner]> = [
   ['InMemoryAgentRunner', () => new InMemoryAgentRunner()],
   [
@@ -57,8 +61,24 @@ const runners: Array<[string, () => AgentRunner]> = [
   ],
   // Written only against the public runner contract, checking nothing itself.
   ['MapAgentRunner', () => new MapAgentRunner()],
+  [
+    'RedisPostgresAgentRunner',
+    () =>
+      new RedisPostgresAgentRunner({
+        postgres: { connectionString, application_name: schema },
+        schema,
+        redis: { host: '127.0.0.1', port: 6379, connectionName: schema },
+        keyPrefix: `copilotkit-threads-${suffix}`,
+      }),
+  ],
 ];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(async () => {
+  dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  const admin = new pg.Client({ connectionString });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
 
 describe.each(runners)('threads with %s', (_name, createRunner) => {
   let server: TestApp;
@@ -182,9 +202,30 @@ describe.each(runners)('threads with %s', (_name, createRunner) => {
     expect(cont).toMatchObject({ status: 404, json: notFound });
     const del = await fetch(`${server.url}/threads/${input.threadId}`, { method: 'DELETE', headers: { 'x-user': 'bob' } });
     expect(del.status).toBe(404);
+    const rename = await fetch(`${server.url}/threads/${input.threadId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'x-user': 'bob' },
+      body: JSON.stringify({ name: 'mine now', archived: true }),
+    });
+    expect({ status: rename.status, json: await rename.json() }).toEqual({ status: 404, json: notFound });
+    expect(await postJson(`${server.url}/threads/${input.threadId}/archive`, undefined, as('bob'))).toMatchObject({
+      status: 404,
+      json: notFound,
+    });
+    // The single-route envelope, which carries the same calls in one POST.
+    for (const call of [
+      { method: 'agent/connect', params: { agentId: 'mirror' }, body: { threadId: input.threadId } },
+      { method: 'agent/run', params: { agentId: 'mirror' }, body: runInput({ threadId: input.threadId }) },
+      { method: 'agent/stop', params: { agentId: 'mirror', threadId: input.threadId } },
+    ]) {
+      expect(await postJson(server.url, call, as('bob'))).toMatchObject({ status: 404, json: notFound });
+    }
 
     const stillThere = await get(`/threads/${input.threadId}/messages`, 'alice');
     expect(stillThere.json.messages[0].content).toBe('secret plans');
+    expect(stillThere.json.messages).toHaveLength(3);
+    const listed = (await get('/threads', 'alice')).json.threads.find((t: { id: string }) => t.id === input.threadId);
+    expect(listed).toMatchObject({ name: null, archived: false, createdById: 'alice' });
   });
 
   it('refuses to delete a thread while it runs', async () => {
