@@ -55,7 +55,8 @@ export interface BuiltInAgentOptions extends ModelSettings {
   /**
    * MCP servers whose tools are offered next to the backend actions, as `<server>_<tool>`.
    * Connections are kept open across runs; the module closes them when the app shuts down (for
-   * agents given to `forRoot`), otherwise call `close()`.
+   * agents given to `forRoot`), and after each request for agents an agents factory builds per
+   * request; otherwise call `close()`.
    */
   mcpServers?: McpServerConfig[];
 }
@@ -91,7 +92,10 @@ export class BuiltInAgent implements AgUiAgent {
     if (options.mcpServers !== undefined) this.mcp = new McpToolSource(resolveMcpServers(options.mcpServers, label));
   }
 
-  /** Closes the agent's MCP connections (a no-op without `mcpServers`). Runs after this get no MCP tools. */
+  /**
+   * Ends the agent's MCP sessions (a no-op without `mcpServers`). The agent stays usable: a later
+   * run opens its sessions again, as an agent an agents factory caches is closed after its first request.
+   */
   close(): Promise<void> {
     return this.mcp?.close() ?? Promise.resolve();
   }

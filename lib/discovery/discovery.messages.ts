@@ -51,3 +51,6 @@ export const DUPLICATE_RUNTIME_NAME = (name: string) =>
 
 export const LAZY_PROVIDER_LEFT_OUT = (className: string, reason: string) =>
   `${className}, in a module loaded after boot, was left out of CopilotKit (its other declarations too, until the app restarts): ${reason}`;
+
+export const AGENT_CLOSE_FAILED = (id: string, className: string, reason: string) =>
+  `Closing agent '${id}' (${className}) failed: ${reason}`;

@@ -15,7 +15,7 @@ import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.res
 import { ActionRegistry } from '../actions/action-registry.js';
 import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
-import type { AgentFactoryContext } from '../interfaces/ag-ui-agent.interface.js';
+import type { AgentFactoryContext, AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.interface.js';
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 import { checkConnectThreadId, parseRunAgentInput } from './run-input.parser.js';
@@ -26,13 +26,7 @@ import { AgentRegistry } from '../discovery/agent-registry.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
-import {
-  AGENT_CLOSE_FAILED,
-  CAPABILITIES_FAILED,
-  MISSING_CONNECT_THREAD_ID,
-  NO_ACTIVE_RUN,
-  SHADOWING_TOOLS_IGNORED,
-} from './runtime.messages.js';
+import { CAPABILITIES_FAILED, MISSING_CONNECT_THREAD_ID, NO_ACTIVE_RUN, SHADOWING_TOOLS_IGNORED } from './runtime.messages.js';
 
 /** What a runtime call may know about who asked: the HTTP request, when there is one. */
 export type RuntimeCallContext = AgentFactoryContext;
@@ -75,7 +69,16 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   /** The body of `GET /info`; `threadRoutes: false` where the thread routes are not served (single-route). */
   async info(context: RuntimeCallContext = {}, { threadRoutes = true } = {}): Promise<RuntimeInfo> {
     await this.explorer.refresh();
-    const agents = await this.agents.list(context);
+    const lease = this.agents.lease();
+    try {
+      return await this.describe(await this.agents.list(context, lease), threadRoutes);
+    } finally {
+      // Not awaited: the client need not wait for sessions to be ended.
+      void lease.release();
+    }
+  }
+
+  private async describe(agents: Record<string, AgUiAgent>, threadRoutes: boolean): Promise<RuntimeInfo> {
     const entries = await Promise.all(
       Object.entries(agents).map(async ([id, agent]): Promise<[string, RuntimeAgentInfo]> => {
         const entry: RuntimeAgentInfo = {
@@ -120,19 +123,28 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   /** `run`, with each event's SSE id, as the HTTP layer streams it. */
   async runStream(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<IdentifiedEvent>> {
     await this.explorer.refresh();
-    const agent = await this.agents.instantiate(agentId, context);
-    const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
-    return this.preparation.start(this.runner, {
-      agentId,
-      agent,
-      input: parsed,
-      ownerId: await this.options.threadOwner(context.request),
-      history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
-      request: context.request,
-      bindActions: (scope) => this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
-      forwardSystemMessages: this.options.forwardSystemMessages,
-      maxRunDurationMs: this.options.maxRunDurationMs,
-    });
+    const lease = this.agents.lease();
+    try {
+      const agent = await this.agents.instantiate(agentId, context, lease);
+      const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
+      return await this.preparation.start(this.runner, {
+        agentId,
+        agent,
+        input: parsed,
+        ownerId: await this.options.threadOwner(context.request),
+        history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
+        request: context.request,
+        bindActions: (scope) => this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
+        forwardSystemMessages: this.options.forwardSystemMessages,
+        maxRunDurationMs: this.options.maxRunDurationMs,
+        // The run outlives this call (nobody may even read it), so its agents are closed when it settles.
+        onSettled: () => void lease.release(),
+      });
+    } catch (error) {
+      // Refused before it started (404, 400, 409): the agents will not be used.
+      void lease.release();
+      throw error;
+    }
   }
 
   /** Replays a thread's history, then follows its live run if one is in flight. */
@@ -151,7 +163,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     context: RuntimeCallContext & { lastEventId?: string } = {},
   ): Promise<Observable<IdentifiedEvent>> {
     await this.explorer.refresh();
-    await this.agents.get(agentId, context);
+    await this.checkAgent(agentId, context);
     const threadId = requireThreadId(input);
     assertThreadAccess(await this.runner.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const lastEventId = context.lastEventId ?? lastSeenEventId(input);
@@ -162,7 +174,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   async stop(agentId: string, threadId: string, options: { runId?: string } & RuntimeCallContext = {}): Promise<StopResult> {
     const { runId, ...context } = options;
     await this.explorer.refresh();
-    await this.agents.get(agentId, context);
+    await this.checkAgent(agentId, context);
     assertThreadAccess(await this.runner.getThread(threadId), threadId, await this.options.threadOwner(context.request));
     const stopped = await this.runner.stop({ threadId, runId });
     return stopped ? { stopped: true } : { stopped: false, message: NO_ACTIVE_RUN(threadId, runId) };
@@ -184,15 +196,20 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
 
   async onApplicationShutdown(): Promise<void> {
     await this.runner.close();
-    // Agents given to forRoot may hold connections (BuiltInAgent's MCP sessions): close them too.
-    const agents = typeof this.options.agents === 'object' && this.options.agents ? Object.values(this.options.agents) : [];
-    await Promise.all(
-      agents.map((agent) =>
-        Promise.resolve((agent as { close?: () => unknown }).close?.()).catch((error: unknown) =>
-          this.logger.warn(AGENT_CLOSE_FAILED(agent.constructor?.name ?? '', error instanceof Error ? error.message : String(error))),
-        ),
-      ),
-    );
+    // After the runner: its runs are over, so no agent is closed under a run. Agents may hold
+    // connections (BuiltInAgent's MCP sessions): forRoot's, a factory's long-lived ones, and any
+    // a request still holds.
+    await this.agents.close();
+  }
+
+  /** connect and stop only need to know the agent exists; a factory's agents are closed right after. */
+  private async checkAgent(agentId: string, context: RuntimeCallContext): Promise<void> {
+    const lease = this.agents.lease();
+    try {
+      await this.agents.get(agentId, context, lease);
+    } finally {
+      void lease.release();
+    }
   }
 
   /**

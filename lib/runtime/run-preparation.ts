@@ -34,6 +34,8 @@ export interface RunRequest {
   forwardSystemMessages?: boolean;
   /** After this long the run is ended with RUN_ERROR `RUN_TIMEOUT`; unbounded when absent. */
   maxRunDurationMs?: number;
+  /** Called once the run has ended (settled), when the agent is done; must not throw. */
+  onSettled?: () => void;
 }
 
 /**
@@ -71,7 +73,9 @@ export class RunPreparation {
         approvals,
         maxDurationMs: request.maxRunDurationMs,
       });
-      return await runner.execute(run);
+      const events = await runner.execute(run);
+      if (request.onSettled) void run.settled.then(request.onSettled);
+      return events;
     } catch (error) {
       await runner.abandon(threadId, runId).catch(() => undefined);
       throw error;

@@ -13,8 +13,6 @@ export const CAPABILITIES_FAILED = (agentId: string, reason: string) => `getCapa
 export const NO_ACTIVE_RUN = (threadId: string, runId: string | undefined) =>
   `No active run for thread '${threadId}'${runId ? ` with run '${runId}'` : ''}.`;
 
-export const AGENT_CLOSE_FAILED = (className: string, reason: string) => `Closing agent ${className} failed: ${reason}`;
-
 export const SHADOWING_TOOLS_IGNORED = (runId: string, tools: readonly string[]) =>
   `Run '${runId}': ignored frontend tools named like backend actions: ${tools.join(', ')}.`;
 

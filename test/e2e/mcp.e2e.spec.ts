@@ -455,15 +455,20 @@ describe('BuiltInAgent with MCP servers', () => {
     expect(crm.mock.getSessions().size).toBe(before);
   });
 
-  it('close() ends the sessions on the servers', async () => {
+  it('close() ends the sessions on the servers, and a later run opens its session again', async () => {
     expect(crm.mock.getSessions().size).toBe(3);
     await agents[1].close();
     expect(crm.mock.getSessions().size).toBe(0);
-    // A run after close goes on without the tools.
+    // close() releases the sessions without disabling the agent (an agents factory's cached agent
+    // is closed after its first request and serves the next ones).
+    const initializes = () => crm.seen.filter((entry) => entry.rpcMethod === 'initialize').length;
+    const before = initializes();
     llm.server.on({ userMessage: 'closed' }, { content: 'ok' });
     const { types } = await run('perUser', 'closed now', { Authorization: 'Bearer alice' });
     expect(types.at(-1)).toBe('RUN_FINISHED');
-    expect(offeredTools(0).map((tool) => tool.name)).toEqual(['saveNote']);
+    expect(offeredTools(0).map((tool) => tool.name)).toEqual(['saveNote', 'crm_lookup']);
+    expect(initializes()).toBe(before + 1);
+    expect(crm.mock.getSessions().size).toBe(1);
   });
 });
 

@@ -22,11 +22,12 @@ export interface FuzzRequest {
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
+/** `{thread}` in a path is replaced by a thread id: a real one (of the owner or not) or a hostile one. */
 const ROUTES: ReadonlyArray<[string, string]> = [
   ['POST', '/agent/default/run'],
   ['POST', '/transcribe'],
   ['POST', '/agent/default/connect'],
-  ['POST', '/agent/default/stop/some-thread'],
+  ['POST', '/agent/default/stop/{thread}'],
   ['POST', '/agent/nobody/run'],
   ['POST', '/agent/%E0%A4%A/run'],
   ['POST', ''],
@@ -35,12 +36,17 @@ const ROUTES: ReadonlyArray<[string, string]> = [
   ['GET', '/agent/default/run'],
   ['GET', '/threads'],
   ['GET', '/threads?limit=abc&cursor=%%%'],
-  ['GET', '/threads/some-thread/messages'],
-  ['GET', '/threads/some-thread/state'],
-  ['PATCH', '/threads/some-thread'],
-  ['POST', '/threads/some-thread/archive'],
-  ['DELETE', '/threads/some-thread'],
+  ['GET', '/threads?agentId=default&agentId=other&includeArchived=true'],
+  ['GET', '/threads/{thread}/messages'],
+  ['GET', '/threads/{thread}/events'],
+  ['GET', '/threads/{thread}/state'],
+  ['PATCH', '/threads/{thread}'],
+  ['POST', '/threads/{thread}/archive'],
+  ['DELETE', '/threads/{thread}'],
 ];
+
+const HOSTILE_THREAD_IDS = ['some-thread', 'a%00b', 'x'.repeat(300), '%E0%A4%A', '..%2F..', '%20', 'ok%0Aid'];
+const USERS = ['owner', 'intruder', undefined];
 
 /** Any JSON value, from plain to hostile: wrong types, huge strings, deep nesting, giant arrays. */
 function value(random: Random, depth = 0): unknown {
@@ -108,6 +114,9 @@ function body(random: Random, path: string): string | Blob | undefined {
   if (r < 0.14) return `{"threadId":"t","runId":"r","messages":[],"state":${'{"a":['.repeat(50_000)}1${']}'.repeat(50_000)}}`;
   if (r < 0.16) return JSON.stringify({ messages: 'x'.repeat(11 * 2 ** 20) });
   if (r < 0.5) return JSON.stringify(mutatedInput(random));
+  if (r < 0.6 && path.startsWith('/threads/')) {
+    return JSON.stringify({ name: value(random, 3), archived: value(random, 3), ...(random() < 0.3 && { extra: value(random, 2) }) });
+  }
   if (r < 0.7 && path === '') {
     return JSON.stringify({
       method: pick(random, ['agent/run', 'agent/connect', 'agent/stop', 'info', 'transcribe', 42, null]),
@@ -118,8 +127,12 @@ function body(random: Random, path: string): string | Blob | undefined {
   return JSON.stringify(value(random));
 }
 
-export function fuzzRequest(random: Random): FuzzRequest {
-  const [method, path] = pick(random, ROUTES);
+/** A hostile request; `threads` are ids of real threads, owned by the user `owner`. */
+export function fuzzRequest(random: Random, threads: readonly string[] = []): FuzzRequest {
+  const [method, template] = pick(random, ROUTES);
+  const thread = threads.length > 0 && random() < 0.5 ? pick(random, threads) : pick(random, HOSTILE_THREAD_IDS);
+  const path = template.replace('{thread}', thread);
+  const user = pick(random, USERS);
   const type = pick(random, [
     'application/json',
     'application/json',
@@ -134,6 +147,7 @@ export function fuzzRequest(random: Random): FuzzRequest {
     path,
     headers: {
       ...(type && { 'content-type': type }),
+      ...(user && { 'x-user': user }),
       ...(random() < 0.1 && { 'last-event-id': pick(random, ['x', 'r:-1', 'r:c9999999', ':', 'x:1e99', '%00:1']) }),
     },
     body: method === 'GET' ? undefined : body(random, path),

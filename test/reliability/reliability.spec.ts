@@ -19,6 +19,7 @@ const figures: string[] = [];
 afterAll(() => console.log(`reliability figures\n  ${figures.join('\n  ')}`));
 
 const answer = 'All systems nominal. '.repeat(19).slice(0, 400);
+const longAnswer = answer.repeat(3);
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +51,11 @@ describe('reliability', () => {
   beforeAll(async () => {
     await llm.start();
     llm.server.onMessage('weather', { content: answer }, { latency: 2 });
-    server = await startReliabilityServer({ LLM_URL: llm.server.url });
+    llm.server.onMessage('a long forecast', { content: longAnswer }, {
+      chunkSize: 8,
+      streamingProfile: { ttft: 5, tps: 300 },
+    } as never);
+    server = await startReliabilityServer({ LLM_URL: llm.server.url, MAX_THREADS: '5000' });
   });
   afterAll(async () => {
     server.child.kill('SIGKILL');
@@ -59,19 +64,31 @@ describe('reliability', () => {
 
   it('survives 1,000 clients that go away at random points of their runs', async () => {
     const random = seeded(7);
-    for (let i = 0; i < 20; i++) await postSse(`${server.url}/agent/default/run`, runInput({ text: 'weather' }));
+    const threadOf = (path: string) => `${server.url}${path}`;
+    for (let i = 0; i < 20; i++) {
+      const warm = runInput({ text: 'weather' });
+      await postSse(threadOf('/agent/default/run'), warm);
+      await fetch(threadOf(`/threads/${warm.threadId}`), { method: 'DELETE' });
+    }
     const baseline = (await server.stats()).heapUsed;
+    const upstreamBefore = { ...llm.connections };
 
     let disconnects = 0;
     let stops = 0;
+    let stoppedMidRun = 0;
+    let stoppedShort = 0;
+    const streamed: string[] = [];
+    const early: string[] = [];
+    const problems: string[] = [];
     await pool(1000, 50, async () => {
-      const input = runInput({ text: 'weather' });
+      // A long answer, streamed slowly: every stop below lands mid-run, so each must abort the model's stream.
+      const input = runInput({ text: 'a long forecast' });
       const style = random();
       if (style < 0.2) {
         // Gone before the response starts.
         const controller = new AbortController();
         setTimeout(() => controller.abort(), Math.floor(random() * 5));
-        await fetch(`${server.url}/agent/default/run`, {
+        await fetch(threadOf('/agent/default/run'), {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(input),
@@ -79,39 +96,83 @@ describe('reliability', () => {
         })
           .then((response) => response.body?.cancel())
           .catch(() => undefined);
+        early.push(input.threadId);
         disconnects++;
         return;
       }
-      const stream = await openSse(`${server.url}/agent/default/run`, input);
-      const after = Math.floor(random() * 70);
+      const stream = await openSse(threadOf('/agent/default/run'), input);
+      streamed.push(input.threadId);
+      const after = 1 + Math.floor(random() * 70);
       await stream.waitFor(() => stream.events.length >= after).catch(() => undefined);
+      if (stream.events[0]?.type !== 'RUN_STARTED') problems.push(`run ${input.runId} did not start: ${stream.events.length} events`);
       if (style < 0.85) {
         stream.abort();
         disconnects++;
-      } else {
-        await postJson(`${server.url}/agent/default/stop/${input.threadId}`);
-        stops++;
+        await stream.done;
+        return;
       }
+      const stop = await postJson(threadOf(`/agent/default/stop/${input.threadId}`));
+      stops++;
       await stream.done;
+      if (stop.status !== 200) problems.push(`stop of ${input.runId}: ${stop.status} ${JSON.stringify(stop.json)}`);
+      // A loaded client may read behind the server: a run it still streams can have ended already.
+      if (stop.json?.stopped === true) {
+        stoppedMidRun++;
+        const text = stream.events
+          .filter((event) => event.type === 'TEXT_MESSAGE_CONTENT')
+          .map((event) => event.delta)
+          .join('');
+        // Cut short: the model was still streaming, so its request must have been aborted.
+        if (text.length < longAnswer.length) stoppedShort++;
+      } else if (stream.events.filter((event) => event.type === 'TEXT_MESSAGE_CONTENT').length < 100) {
+        problems.push(`stop of ${input.runId} found no run, yet its stream was cut short`);
+      }
+      if (stream.events.at(-1)?.type !== 'RUN_FINISHED')
+        problems.push(`stopped run ${input.runId} ended with ${stream.events.at(-1)?.type}`);
     });
 
-    const upstreamClosed = await until(() => llm.connections.open === 0, 10_000);
+    const upstreamClosed = await until(() => llm.connections.open === 0, 20_000);
+    const upstream = {
+      completed: llm.connections.completed - upstreamBefore.completed,
+      aborted: llm.connections.aborted - upstreamBefore.aborted,
+    };
+    // Every run that got a stream is stored to its end and its thread is free again.
+    await pool(streamed.length, 25, async (i) => {
+      const replay = await postSse(threadOf('/agent/default/connect'), { threadId: streamed[i] });
+      const last = replay.events.at(-1)?.type;
+      if (replay.status !== 200 || (last !== 'RUN_FINISHED' && last !== 'RUN_ERROR')) {
+        problems.push(`thread ${streamed[i]}: connect ${replay.status}, replay ends with ${last}`);
+      }
+      const deleted = await fetch(threadOf(`/threads/${streamed[i]}`), { method: 'DELETE' });
+      if (deleted.status !== 200) problems.push(`thread ${streamed[i]}: delete ${deleted.status}`);
+    });
+    // A client gone before its response may still have started a run: its thread goes too.
+    await pool(early.length, 25, async (i) => {
+      await postSse(threadOf('/agent/default/connect'), { threadId: early[i] });
+      await fetch(threadOf(`/threads/${early[i]}`), { method: 'DELETE' });
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { unhandled, heapUsed } = await server.stats();
     const growthMiB = (heapUsed - baseline) / 2 ** 20;
     const crashed = server.child.exitCode !== null ? 1 : 0;
     figures.push(
-      `disconnects: ${disconnects}, stops: ${stops}, crashes: ${crashed}, unhandled rejections: ${unhandled}, leaked upstream: ${llm.connections.open}, heap growth: ${growthMiB.toFixed(1)} MiB`,
+      `disconnects: ${disconnects}, stops: ${stops}, runs checked: ${streamed.length}, problems: ${problems.length}, stopped mid-run: ${stoppedMidRun} (cut short: ${stoppedShort}), upstream aborted: ${upstream.aborted}, completed: ${upstream.completed}, crashes: ${crashed}, unhandled rejections: ${unhandled}, leaked upstream: ${llm.connections.open}, heap growth once the threads are deleted: ${growthMiB.toFixed(1)} MiB`,
     );
 
+    expect(problems.slice(0, 5)).toEqual([]);
     expect(disconnects + stops).toBe(1000);
+    // The mock saw the request of each run stopped mid-stream cut off, and no other.
+    expect(stoppedShort).toBeGreaterThan(stops / 2);
+    expect(upstream.aborted).toBeGreaterThanOrEqual(stoppedShort);
+    expect(upstream.aborted).toBeLessThanOrEqual(stoppedMidRun);
+    expect(upstream.completed).toBeGreaterThanOrEqual(streamed.length - stops);
     expect(crashed).toBe(0);
     expect(unhandled).toBe(0);
     expect(server.stderr()).not.toMatch(/UNHANDLED|UNCAUGHT/);
     expect(upstreamClosed).toBe(true);
-    expect(growthMiB).toBeLessThan(15);
-    expect((await fetch(`${server.url}/info`)).status).toBe(200);
-  }, 120_000);
+    expect(growthMiB).toBeLessThan(8);
+    expect((await fetch(threadOf('/info'))).status).toBe(200);
+  }, 180_000);
 
   it('answers 10,000 fuzzed requests on every route with 4xx JSON at worst, and keeps serving', async () => {
     const random = seeded(42);
@@ -119,8 +180,16 @@ describe('reliability', () => {
     let nonJson4xx = 0;
     let rejected = 0;
     const samples: string[] = [];
+    // Real threads of a real user, so that the thread routes reach real rows, the owner and others alike.
+    const owner = { headers: { 'x-user': 'owner' } };
+    const threads: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const input = runInput({ text: 'weather' });
+      expect((await postSse(`${server.url}/agent/default/run`, input, owner)).events.at(-1)?.type).toBe('RUN_FINISHED');
+      threads.push(input.threadId);
+    }
     await pool(10_000, 32, async () => {
-      const request = fuzzRequest(random);
+      const request = fuzzRequest(random, threads);
       try {
         const response = await fetch(`${server.url}${request.path}`, {
           method: request.method,

@@ -1,6 +1,7 @@
 // The app under the reliability suite, in its own process so that a crash, an unhandled rejection
 // or a leak shows as what it is. It runs the built library (npm test builds dist/ first).
-//   LLM_URL: the aimock server; RUNNER: memory | sqlite; DB: the SQLite file; GRACE_MS: drain time
+//   LLM_URL: the aimock server; RUNNER: memory | sqlite; DB: the SQLite file; GRACE_MS: drain time;
+//   MAX_THREADS: the in-memory runner's bound, above what a test keeps, so eviction hides no leak
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import OpenAI from 'openai';
@@ -28,10 +29,25 @@ const agent = new BuiltInAgent({ model: new OpenAIAdapter({ client, model: 'gpt-
 const runner =
   process.env.RUNNER === 'sqlite'
     ? new SqliteAgentRunner({ path: process.env.DB, shutdownGraceMs: Number(process.env.GRACE_MS ?? 10_000) })
-    : new InMemoryAgentRunner({ maxThreads: 20 });
+    : new InMemoryAgentRunner({ maxThreads: Number(process.env.MAX_THREADS ?? 1000) });
+
+/** Who is asking, from `x-user` (anyone without one is anonymous): the thread routes scope to it. */
+class UserGuard {
+  canActivate(context) {
+    const request = context.switchToHttp().getRequest();
+    const user = request.headers['x-user'];
+    if (typeof user === 'string' && user.length > 0) request.user = { id: user };
+    return true;
+  }
+}
 
 const app = await NestFactory.create(
-  CopilotKitModule.forRoot({ agents: { default: agent }, runner, transcription: new OpenAITranscriptionService({ client }) }),
+  CopilotKitModule.forRoot({
+    agents: { default: agent },
+    runner,
+    transcription: new OpenAITranscriptionService({ client }),
+    guards: [UserGuard],
+  }),
   { logger: ['error'] },
 );
 app.enableShutdownHooks();

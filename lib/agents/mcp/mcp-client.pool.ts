@@ -20,11 +20,12 @@ const MAX_RETRY_MS = 60_000;
  * connection opened with one caller's credentials is only ever used for that caller. The pool is
  * an LRU of `maxConnections` keys; an evicted connection is closed. A key whose connection failed
  * backs off (1 s, doubling up to 60 s) instead of making every run wait for a dead server.
+ * `close()` ends the sessions but leaves the pool usable: an agent kept in a factory's cache is
+ * closed after its first request, and its next run must still get its tools.
  */
 export class McpClientPool {
   private readonly slots = new Map<string, Slot>();
   private readonly health: McpServerHealth;
-  private closed = false;
 
   constructor(private readonly server: ResolvedMcpServer) {
     this.health = new McpServerHealth(server.name);
@@ -32,7 +33,6 @@ export class McpClientPool {
 
   /** The connection for `key`, opened with `headers` if there is none; undefined while backing off or on failure. */
   acquire(key: string, headers: Record<string, string>): Promise<McpConnection | undefined> {
-    if (this.closed) return Promise.resolve(undefined);
     const slot = this.touch(key);
     if (slot.connection && !slot.connection.broken) return Promise.resolve(slot.connection);
     slot.connection = undefined;
@@ -56,9 +56,8 @@ export class McpClientPool {
     this.health.unreachable(error, 0);
   }
 
-  /** Closes every session; later runs get no connection. */
+  /** Ends every session, those still opening too; a later `acquire` opens a new one. */
   async close(): Promise<void> {
-    this.closed = true;
     const slots = [...this.slots.values()];
     this.slots.clear();
     await Promise.all(slots.map(async (slot) => (slot.connection ?? (await slot.opening))?.close()));
@@ -72,8 +71,9 @@ export class McpClientPool {
       this.failed(slot, error);
       return undefined;
     }
-    if (this.closed || this.slots.get(key) !== slot) {
-      // Shut down, or evicted by other callers while this one was connecting: nobody would close it.
+    if (this.slots.get(key) !== slot) {
+      // Closed (at shutdown too) or evicted while this one was connecting: the slot is no longer
+      // the pool's, so nobody else would ever close this session.
       await connection.close();
       return undefined;
     }

@@ -60,6 +60,7 @@ export class McpToolSource {
     });
   }
 
+  /** Ends the open sessions; the pools stay, so a later run reconnects. */
   async close(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.close()));
   }
