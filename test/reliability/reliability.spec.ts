@@ -236,8 +236,11 @@ describe('reliability', () => {
     const chaos = { dropRate: 0.15, malformedRate: 0.15, rateLimitRate: 0.15, disconnectRate: 0.15 };
     llm.server.on({ userMessage: 'chaos' }, { content: answer }, { chaos });
     llm.server.on({ userMessage: 'cut' }, { content: answer }, { latency: 1, truncateAfterChunks: 9 });
-    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    // What the official clients say goes to the assertions below, not to a muted console.
+    const said: string[] = [];
+    const hear = (...args: unknown[]) => void said.push(args.map(String).join(' '));
+    const warn = jest.spyOn(console, 'warn').mockImplementation(hear);
+    const error = jest.spyOn(console, 'error').mockImplementation(hear);
     let badTerminals = 0;
     let clientErrors = 0;
     const outcomes = new Map<string, number>();
@@ -264,8 +267,9 @@ describe('reliability', () => {
       error.mockRestore();
     }
     figures.push(
-      `chaos runs: 200, bad terminals: ${badTerminals}, client errors: ${clientErrors}, outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`,
+      `chaos runs: 200, bad terminals: ${badTerminals}, client errors: ${clientErrors}, client warnings: ${said.length}, outcomes: ${JSON.stringify(Object.fromEntries(outcomes))}`,
     );
+    expect(said.slice(0, 3)).toEqual([]);
 
     expect(badTerminals).toBe(0);
     expect(clientErrors).toBe(0);
