@@ -14,6 +14,7 @@ import {
   RedisPostgresAgentRunner,
   SqliteAgentRunner,
   SqliteThreadStore,
+  InMemoryAgentRunner,
   type ActionContext,
   type AgUiAgent,
 } from '../../lib/index.js';
@@ -290,5 +291,44 @@ it('replays a run stored without its end (its last writes failed) as an interrup
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A runner whose store fails the stop (it went away just then). */
+class StopFailsRunner extends InMemoryAgentRunner {
+  stopCalls = 0;
+  override async stop(): Promise<boolean> {
+    this.stopCalls++;
+    throw new Error('store gone');
+  }
+}
+
+it('logs a stop that fails after a client left (cancelRunOnDisconnect), instead of leaving an unhandled rejection', async () => {
+  const runner = new StopFailsRunner();
+  const server = await startCopilotKit({
+    agents: { slow: new ScriptedAgent(new AgentProbe(), { delayMs: 20, deltas: () => Array.from({ length: 20 }, (_, i) => `${i} `) }) },
+    runner,
+    cancelRunOnDisconnect: true,
+  });
+  const warnings: string[] = [];
+  const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const stream = await openSse(`${server.url}/agent/slow/run`, runInput());
+    await stream.waitFor((event) => event.type === 'TEXT_MESSAGE_CONTENT');
+    stream.abort();
+    await stream.done;
+    const deadline = Date.now() + 2000;
+    while (runner.stopCalls === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(runner.stopCalls).toBe(1);
+    expect(warnings).toContainEqual(expect.stringContaining('after its client left'));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    warn.mockRestore();
+    await server.close();
   }
 });

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import pg from 'pg';
+import type { BaseEvent } from '@ag-ui/core';
 import {
   CopilotKitConfigurationError,
   CopilotKitModule,
@@ -70,6 +71,19 @@ async function runOnceBack(server: TestApp, deadlineMs = 10_000) {
   }
 }
 
+/** The run that streamed `events` replays from the store to the same text and the same end. */
+async function expectReplayed(server: TestApp, events: Array<BaseEvent & Record<string, any>>): Promise<void> {
+  const text = (list: Array<BaseEvent & Record<string, any>>) =>
+    list
+      .filter((event) => event.type === 'TEXT_MESSAGE_CONTENT')
+      .map((event) => event.delta)
+      .join('');
+  const replay = await postSse(`${server.url}/agent/echo/connect`, { threadId: events[0].threadId });
+  expect(replay.status).toBe(200);
+  expect(text(replay.events)).toBe(text(events));
+  expect(replay.events.at(-1)).toMatchObject({ type: events.at(-1)!.type });
+}
+
 async function timed(work: Promise<unknown>): Promise<number> {
   const started = Date.now();
   await work;
@@ -130,6 +144,8 @@ describe('RedisPostgresAgentRunner when PostgreSQL is away', () => {
         await expectUnavailable(`${server.url}/threads`, undefined, /thread store/);
         await postgres.up();
         expect((await runOnceBack(server)).events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
+        // What was stored before the outage is all there after it.
+        await expectReplayed(server, back.events);
 
         await postgres.stop();
         expect(await timed(server.close())).toBeLessThan(5000);
@@ -190,6 +206,8 @@ describe('RedisPostgresAgentRunner when Redis is away', () => {
         await redis.stop();
         await untilRefused(`${server.url}/agent/echo/run`, runInput());
         await expectUnavailable(`${server.url}/agent/echo/run`, runInput(), /Redis/);
+        // History lives in PostgreSQL: while Redis is away, it is read back whole.
+        await expectReplayed(server, back.events);
         expect(await timed(server.close())).toBeLessThan(5000);
       } finally {
         await redis.stop();
