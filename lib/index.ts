@@ -20,7 +20,7 @@ export type { RuntimeAgentInfo, RuntimeInfo, ThreadEndpointsInfo } from './inter
 export type { AgentFactoryContext, AgentsSource, AgUiAgent } from './interfaces/ag-ui-agent.interface.js';
 export { CopilotAgent, type CopilotAgentOptions } from './decorators/copilot-agent.decorator.js';
 export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.js';
-export { BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
+export { BasicAgent, BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
 export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
 export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
 export type { ModelAdapter, ModelRequest, ModelSettings, ModelStreamPart, ModelTool } from './agents/adapters/model-adapter.interface.js';

@@ -6,9 +6,6 @@ export const INVALID_PRICING = (label: string) => `${label}: 'pricing' needs non
 
 export const INVALID_MODEL = (agent: string) => `${agent}: 'model' must be 'provider:model' or a ModelAdapter.`;
 
-export const UNKNOWN_MODEL_PROVIDER = (agent: string, model: string) =>
-  `${agent}: model '${model}' must be 'openai:<model>' or 'anthropic:<model>', or a ModelAdapter (OpenAIAdapter, AnthropicAdapter) with your own client.`;
-
 export const MISSING_MODEL_API_KEY = (agent: string, model: string, env: string, adapter: string) =>
   `${agent}: model '${model}' needs an API key: set ${env}, pass 'apiKey', or pass an ${adapter} with your own client.`;
 
@@ -111,3 +108,11 @@ export const MCP_TOOL_FAILED = (name: string, reason: string) => `The tool '${na
 
 export const MCP_SERVER_LOST_DURING_CALL = (server: string, reason: string, name: string) =>
   `The MCP server '${server}' could not be reached (${reason}), so '${name}' may not have run. Its tools are unavailable for now.`;
+
+export const UNSUPPORTED_MODEL = (agent: string, model: string) =>
+  `${agent}: model '${model}' must be 'openai:<model>' or 'anthropic:<model>' ('openai/<model>' and 'anthropic/<model>' work too), or a ModelAdapter (OpenAIAdapter, AnthropicAdapter) with your own client, e.g. for Gemini's or any other OpenAI-compatible endpoint.`;
+
+export const PROMPT_AND_INSTRUCTIONS = (label: string) =>
+  `${label}: give 'instructions' or 'prompt' (its alias, as the official CopilotKit docs call it), not both.`;
+
+export const INVALID_INSTRUCTIONS = (label: string, field: string) => `${label}: '${field}' must be a string.`;

@@ -1,3 +1,4 @@
+import { FunctionMiddleware, type Middleware, type MiddlewareFunction } from '@ag-ui/client';
 import type { BaseEvent, RunAgentInput, TokenUsage } from '@ag-ui/core';
 import { Observable } from 'rxjs';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
@@ -10,7 +11,7 @@ import { McpToolSource } from './mcp/mcp-tool-source.js';
 import { resolveModel } from './model-resolver.js';
 import { totalTokens } from '../observability/telemetry.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
-import { INVALID_MAX_STEPS, INVALID_PRICING, MODEL_REQUIRED } from './agents.messages.js';
+import { INVALID_INSTRUCTIONS, INVALID_MAX_STEPS, INVALID_PRICING, MODEL_REQUIRED, PROMPT_AND_INSTRUCTIONS } from './agents.messages.js';
 
 /** Token usage of one run, for logging, billing or quotas. */
 export interface UsageReport {
@@ -32,12 +33,14 @@ export interface ModelPricing {
 }
 
 export interface BuiltInAgentOptions extends ModelSettings {
-  /** `'openai:gpt-4o-mini'`, `'anthropic:claude-sonnet-4-5'`, or an adapter with your own client. */
+  /** `'openai:gpt-4o-mini'`, `'anthropic:claude-sonnet-4-5'` (or `'openai/gpt-4o-mini'`), or an adapter with your own client. */
   model: string | ModelAdapter;
   /** For a model given as a string; default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`. */
   apiKey?: string;
   /** The system prompt. Context entries (CopilotKit readables) and the shared state are added to it. */
   instructions?: string;
+  /** `instructions` as the official CopilotKit docs name it; give one or the other. */
+  prompt?: string;
   /** Model calls per run, backend actions running in between. Default 5. */
   maxSteps?: number;
   /** Names of the backend actions to offer (default: every action the caller may use); `false` for none. */
@@ -72,10 +75,13 @@ export class BuiltInAgent implements AgUiAgent {
   private readonly settings: ModelSettings;
   private readonly retry: RetryPolicy;
   private readonly mcp: McpToolSource | undefined;
+  /** As given, with `prompt` folded into `instructions`. */
+  private readonly options: BuiltInAgentOptions;
 
-  constructor(private readonly options: BuiltInAgentOptions) {
+  constructor(options: BuiltInAgentOptions) {
     const label = `BuiltInAgent(${typeof options?.model === 'string' ? options.model : (options?.model?.model ?? '?')})`;
     if (!options || options.model === undefined) throw new CopilotKitConfigurationError(MODEL_REQUIRED(label));
+    this.options = { ...options, instructions: resolveInstructions(options, label) };
     const maxSteps = options.maxSteps ?? 5;
     if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) {
       throw new CopilotKitConfigurationError(INVALID_MAX_STEPS(label, options.maxSteps));
@@ -98,6 +104,20 @@ export class BuiltInAgent implements AgUiAgent {
    */
   close(): Promise<void> {
     return this.mcp?.close() ?? Promise.resolve();
+  }
+
+  /** Named as on an AG-UI `AbstractAgent`, so the runtime finds the chain of either the same way. */
+  private readonly middlewares: Middleware[] = [];
+
+  /**
+   * Adds AG-UI middleware (a `Middleware` such as `FilterToolCallsMiddleware`, or a function), as
+   * `AbstractAgent.use()` does: the first added runs outermost, around every run of this agent.
+   */
+  use(...middlewares: Array<Middleware | MiddlewareFunction>): this {
+    this.middlewares.push(
+      ...middlewares.map((middleware) => (typeof middleware === 'function' ? new FunctionMiddleware(middleware) : middleware)),
+    );
+    return this;
   }
 
   run(input: RunAgentInput, context?: CopilotRunContext): Observable<BaseEvent> {
@@ -147,6 +167,26 @@ export class BuiltInAgent implements AgUiAgent {
     });
   }
 }
+
+/** Two system prompts would leave one silently unused, so both given is a boot error. */
+function resolveInstructions({ instructions, prompt }: BuiltInAgentOptions, label: string): string | undefined {
+  if (instructions !== undefined && prompt !== undefined) throw new CopilotKitConfigurationError(PROMPT_AND_INSTRUCTIONS(label));
+  for (const [field, value] of [
+    ['instructions', instructions],
+    ['prompt', prompt],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'string') throw new CopilotKitConfigurationError(INVALID_INSTRUCTIONS(label, field));
+  }
+  return instructions ?? prompt;
+}
+
+/**
+ * `BuiltInAgent` under the name the official CopilotKit v2 docs use, so their examples run as
+ * written. The same class, so `instanceof` holds either way.
+ */
+export const BasicAgent = BuiltInAgent;
+/** Lets `BasicAgent` name the type too, as a class name can. */
+export type BasicAgent = BuiltInAgent;
 
 function priceOf(usage: readonly TokenUsage[], pricing: ModelPricing): number {
   const { input, output } = totalTokens(usage);

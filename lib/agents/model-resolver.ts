@@ -3,7 +3,7 @@ import { isInstalled } from '../platform/package-require.cjs';
 import { AnthropicAdapter, type AnthropicClientLike } from './adapters/anthropic.adapter.js';
 import type { ModelAdapter } from './adapters/model-adapter.interface.js';
 import { OpenAIAdapter, type OpenAIClientLike } from './adapters/openai.adapter.js';
-import { INVALID_MODEL, MISSING_MODEL_API_KEY, MISSING_MODEL_SDK, UNKNOWN_MODEL_PROVIDER } from './agents.messages.js';
+import { INVALID_MODEL, MISSING_MODEL_API_KEY, MISSING_MODEL_SDK, UNSUPPORTED_MODEL } from './agents.messages.js';
 
 const PROVIDERS = {
   openai: { env: 'OPENAI_API_KEY', sdk: 'openai', adapter: 'OpenAIAdapter' },
@@ -11,8 +11,8 @@ const PROVIDERS = {
 } as const;
 
 /**
- * `'openai:gpt-4o-mini'` or `'anthropic:claude-sonnet-4-5'` to an adapter with a client of the
- * provider's SDK. Everything that can be wrong is found now, when the agent is built at boot: an
+ * `'openai:gpt-4o-mini'` or `'anthropic:claude-sonnet-4-5'` (or `'openai/gpt-4o-mini'`, as the
+ * official CopilotKit docs spell it) to an adapter with a client of the provider's SDK. Everything that can be wrong is found now, when the agent is built at boot: an
  * unknown provider, a missing key, a missing SDK. The client itself is made on first use.
  */
 export function resolveModel(model: string | ModelAdapter, apiKey: string | undefined, agent: string): ModelAdapter {
@@ -20,12 +20,14 @@ export function resolveModel(model: string | ModelAdapter, apiKey: string | unde
     if (typeof model?.stream !== 'function') throw new CopilotKitConfigurationError(INVALID_MODEL(agent));
     return model;
   }
-  const separator = model.indexOf(':');
+  // The earlier separator wins: model names themselves may hold either ('openai:ft:gpt-4o:org',
+  // 'openai/ft:gpt-4o:org', an OpenRouter-style 'openai:meta-llama/llama-3').
+  const separator = model.search(/[:/]/);
   const provider = model.slice(0, separator) as keyof typeof PROVIDERS;
   const name = model.slice(separator + 1);
-  const known = PROVIDERS[provider];
+  const known = Object.hasOwn(PROVIDERS, provider) ? PROVIDERS[provider] : undefined;
   if (separator < 1 || !name || !known) {
-    throw new CopilotKitConfigurationError(UNKNOWN_MODEL_PROVIDER(agent, model));
+    throw new CopilotKitConfigurationError(UNSUPPORTED_MODEL(agent, model));
   }
   const key = apiKey ?? process.env[known.env];
   if (!key) {

@@ -70,3 +70,12 @@ export const INVALID_RUNTIME_NAME = (got: unknown) => `'name' must be a non-empt
 export const GUARDS_NOT_AN_ARRAY = `'guards' must be an array of guard classes or instances.`;
 
 export const INVALID_GUARD = (index: number) => `guards[${index}] is neither a guard class nor an object with canActivate().`;
+
+export const FORWARD_HEADERS_NOT_AN_ARRAY = (got: string) =>
+  `'forwardHeaders' must be an array of header names such as ['authorization', 'x-tenant'], got ${got}.`;
+
+export const INVALID_FORWARD_HEADER = (index: number, got: unknown) =>
+  `'forwardHeaders'[${index}] must be an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~), got ${JSON.stringify(got)}.`;
+
+export const UNFORWARDABLE_HEADER = (name: string) =>
+  `'forwardHeaders' cannot list '${name}': it describes the caller's own connection or body, and sent on to an agent it would break that agent's request.`;

@@ -91,6 +91,13 @@ export interface CopilotKitModuleOptions {
    */
   transcription?: TranscriptionService;
   /**
+   * Names of the caller's request headers (`['authorization', 'x-tenant']`) passed on to every
+   * agent that makes HTTP calls of its own: an AG-UI `HttpAgent` (on its per-run copy) and a
+   * `RemoteAgent` (added to its own `forwardHeaders`). Headers set on the agent win. Nothing is
+   * forwarded by default: a caller's credentials are theirs, not a credential for your agents.
+   */
+  forwardHeaders?: string[];
+  /**
    * Largest audio file `/transcribe` accepts, in bytes. Default 25 MB (OpenAI's limit). Base64
    * audio through the single-route endpoint is also bound by `bodyLimit` (a third larger).
    */

@@ -16,7 +16,10 @@ import {
   INVALID_AUTHORITATIVE_HISTORY,
   INVALID_BODY_LIMIT,
   INVALID_CANCEL_RUN_ON_DISCONNECT,
+  FORWARD_HEADERS_NOT_AN_ARRAY,
+  INVALID_FORWARD_HEADER,
   INVALID_FORWARD_SYSTEM_MESSAGES,
+  UNFORWARDABLE_HEADER,
   INVALID_HEARTBEAT,
   INVALID_HOOKS,
   INVALID_MAX_AUDIO_BYTES,
@@ -55,6 +58,8 @@ export interface ResolvedCopilotKitOptions {
   /** From the options; a `TranscriptionService` provider is looked up beside it (see `CopilotRuntime.transcription`). */
   transcription: TranscriptionService | undefined;
   maxAudioBytes: number;
+  /** Lower-cased; empty unless the app lists some. */
+  forwardHeaders: readonly string[];
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -71,6 +76,26 @@ const KNOWN_OPTIONS = new Set([
   'hooks',
   'transcription',
   'maxAudioBytes',
+  'forwardHeaders',
+]);
+
+/** RFC 9110 `token`: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The caller's connection and body framing: copied onto another request they would corrupt it. */
+const UNFORWARDABLE_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'expect',
 ]);
 
 const DEFAULT_MAX_RUN_DURATION_MS = 30 * 60 * 1000;
@@ -169,6 +194,7 @@ export async function resolveCopilotKitOptions(
   if (!Number.isSafeInteger(maxAudioBytes) || maxAudioBytes < 1) {
     problems.push(INVALID_MAX_AUDIO_BYTES(given.maxAudioBytes));
   }
+  const forwardHeaders = checkForwardHeaders(given.forwardHeaders, problems);
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
     agents: given.agents,
@@ -184,7 +210,24 @@ export async function resolveCopilotKitOptions(
     hooks,
     transcription: given.transcription,
     maxAudioBytes,
+    forwardHeaders,
   };
+}
+
+function checkForwardHeaders(given: unknown, problems: string[]): string[] {
+  if (given === undefined) return [];
+  if (!Array.isArray(given)) {
+    problems.push(FORWARD_HEADERS_NOT_AN_ARRAY(given === null ? 'null' : typeof given));
+    return [];
+  }
+  const names = new Set<string>();
+  given.forEach((name: unknown, index) => {
+    if (typeof name !== 'string' || !HEADER_NAME.test(name)) return void problems.push(INVALID_FORWARD_HEADER(index, name));
+    const lower = name.toLowerCase();
+    if (UNFORWARDABLE_HEADERS.has(lower)) return void problems.push(UNFORWARDABLE_HEADER(lower));
+    names.add(lower);
+  });
+  return [...names];
 }
 
 function missingRunnerMethods(candidate: unknown): string[] {

@@ -4,6 +4,7 @@ import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions, CopilotRunContext } from '../interfaces/copilot-run-context.interface.js';
+import { runWithMiddleware } from './agent-middleware.js';
 import { RunEventGuard, type DroppedEventReason } from '../protocol/run-event-guard.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import type { PreparedRun, RunHooks } from '../runners/agent-runner.js';
@@ -124,7 +125,7 @@ export class AgentRun implements PreparedRun {
     try {
       // The agent runs inside the run's span, so model calls and actions become its children.
       const subscription = otelContext.with(trace.setSpan(otelContext.active(), this.span), () =>
-        this.options.agent.run(this.options.input, this.createContext()).subscribe({
+        runWithMiddleware(this.options.agent, this.options.input, this.createContext()).subscribe({
           next: (event) => this.accept(event),
           error: (error: unknown) => this.fail(error),
           complete: () => this.guard.end('completed'),

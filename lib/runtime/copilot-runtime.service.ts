@@ -23,6 +23,7 @@ import { RunPreparation } from './run-preparation.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { AgentRegistry } from '../discovery/agent-registry.js';
+import { withForwardedHeaders } from '../agents/remote/forwarded-headers.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
@@ -125,7 +126,11 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
     await this.explorer.refresh();
     const lease = this.agents.lease();
     try {
-      const agent = await this.agents.instantiate(agentId, context, lease);
+      const agent = withForwardedHeaders(
+        await this.agents.instantiate(agentId, context, lease),
+        context.request,
+        this.options.forwardHeaders,
+      );
       const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
       return await this.preparation.start(this.runner, {
         agentId,

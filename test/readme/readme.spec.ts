@@ -12,6 +12,7 @@ import { ActionCallingAgent } from '../fixtures/action-calling.agent.js';
 import { HeaderAuthGuard } from '../fixtures/task-board/auth.js';
 import { AssistantAgent } from './assistant.agent.js';
 import { SupportAgent } from './support.agent.js';
+import { QuietSupportAgent } from './quiet-support.agent.js';
 import { DurableCopilotModule } from './durable-copilot.module.js';
 import { ScaledCopilotModule } from './scaled-copilot.module.js';
 import pg from 'pg';
@@ -42,8 +43,10 @@ describe('README examples', () => {
       'test/readme/secured-copilot.module.ts',
       'test/readme/ops.module.ts',
       'test/readme/support.agent.ts',
+      'test/readme/docs-spelling.module.ts',
       'test/readme/todo.service.ts',
       'test/readme/assistant.agent.ts',
+      'test/readme/quiet-support.agent.ts',
       'test/readme/durable-copilot.module.ts',
       'test/readme/digest.service.ts',
       'test/readme/audit.hooks.ts',
@@ -215,6 +218,44 @@ describe('README examples', () => {
       const [first] = llm.requests();
       expect(first.body.messages[0].content).toContain('You help people manage their todos.');
       expect(first.body.tools?.map((tool) => tool.function.name)).toEqual(['add']);
+    });
+  });
+
+  describe('AG-UI middleware on an agent class', () => {
+    const llm = new LlmMock();
+    let server: TestApp;
+    let restoreEnv: () => void;
+    @Module({ providers: [TodoService, QuietSupportAgent] })
+    class QuietModule {}
+
+    beforeAll(async () => {
+      restoreEnv = pointOpenAIAt(await llm.start());
+      server = await startApp([QuietModule, CopilotKitModule.forRoot({ guards: [HeaderAuthGuard] })]);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await llm.stop();
+      restoreEnv();
+    });
+
+    it('runs the action, tells the model the date, and streams no tool call', async () => {
+      llm.server.on(
+        { userMessage: 'remind', hasToolResult: false },
+        { toolCalls: [{ name: 'add', arguments: { title: 'Buy milk', priority: 'low' } }] },
+      );
+      llm.server.on({ userMessage: 'remind', hasToolResult: true }, { content: 'Added "Buy milk".' });
+      const input = runInput({ text: 'remind me to buy milk' });
+      const headers = { 'x-user': 'ann' };
+      const { events } = await postSse(`${server.url}/agent/quiet/run`, input, { headers });
+      const types = events.map((e) => e.type);
+      expect(types.filter((type) => type.startsWith('TOOL_CALL'))).toEqual([]);
+      expect(types).toContain('STATE_SNAPSHOT');
+      expect(events.find((e) => e.type === 'TEXT_MESSAGE_CONTENT')).toBeDefined();
+      const [first, second] = llm.requests();
+      expect(first.body.messages[0].content).toContain(new Date().toDateString());
+      expect(second.body.messages.some((message) => message.role === 'tool')).toBe(true);
+      const replay = await postSse(`${server.url}/agent/quiet/connect`, { threadId: input.threadId }, { headers });
+      expect(replay.events.map((e) => e.type).filter((type) => type.startsWith('TOOL_CALL'))).toEqual([]);
     });
   });
 

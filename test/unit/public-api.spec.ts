@@ -37,6 +37,7 @@ describe('the public API', () => {
       'AgentNotFoundException',
       'AgentRunner',
       'AnthropicAdapter',
+      'BasicAgent',
       'BuiltInAgent',
       'COPILOTKIT_CONTEXT_TYPE',
       'CopilotAction',

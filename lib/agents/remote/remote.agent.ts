@@ -5,6 +5,7 @@ import { CopilotKitConfigurationError } from '../../errors/copilotkit-configurat
 import type { AgUiAgent } from '../../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunContext } from '../../interfaces/copilot-run-context.interface.js';
 import { INVALID_REMOTE_URL } from '../agents.messages.js';
+import { pickHeaders } from './pick-headers.js';
 
 export interface RemoteAgentOptions {
   /** The AG-UI endpoint: a LangGraph, CrewAI or Mastra server, or another app serving this module. */
@@ -13,7 +14,8 @@ export interface RemoteAgentOptions {
   headers?: Record<string, string>;
   /**
    * Names of incoming request headers passed on to the remote agent. Nothing is forwarded unless
-   * it is listed here: a caller's `Authorization` is the caller's, not a credential for the remote.
+   * it is listed here or in the module's `forwardHeaders` (the two lists add up): a caller's
+   * `Authorization` is the caller's, not a credential for the remote.
    */
   forwardHeaders?: string[];
   description?: string;
@@ -53,14 +55,15 @@ export class RemoteAgent implements AgUiAgent {
     return new RemoteAgent(this.options);
   }
 
+  /**
+   * This agent forwarding `names` too, for one run: the module's list adds to the agent's own, so
+   * a header the app forwards to every agent need not be repeated on each RemoteAgent.
+   */
+  forwardingAlso(names: readonly string[]): RemoteAgent {
+    return new RemoteAgent({ ...this.options, forwardHeaders: [...this.forward, ...names] });
+  }
+
   private outgoingHeaders(request: unknown): Record<string, string> {
-    const incoming = (request as { headers?: Record<string, string | string[] | undefined> } | undefined)?.headers ?? {};
-    const forwarded: Record<string, string> = {};
-    for (const name of this.forward) {
-      const value = incoming[name];
-      if (typeof value === 'string') forwarded[name] = value;
-      else if (Array.isArray(value)) forwarded[name] = value.join(', ');
-    }
-    return { ...forwarded, ...this.headers };
+    return { ...pickHeaders(request, this.forward), ...this.headers };
   }
 }
