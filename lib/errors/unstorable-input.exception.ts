@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { InvalidRequestException } from './invalid-request.exception.js';
 import { shareClassIdentity } from '../platform/shared-class-identity.js';
 import { INPUT_NOT_STORABLE } from './errors.messages.js';
 
@@ -7,12 +7,12 @@ import { INPUT_NOT_STORABLE } from './errors.messages.js';
  * text type cannot hold): a 400, because the same request can never succeed, where an outage is a
  * 503 the client retries. The store's own error stays in the log and in `cause`.
  */
-export class UnstorableInputException extends BadRequestException {
+export class UnstorableInputException extends InvalidRequestException {
   static {
     shareClassIdentity(this, 'UnstorableInputException');
   }
 
   constructor(cause?: unknown) {
-    super({ statusCode: 400, error: 'Invalid request', message: INPUT_NOT_STORABLE }, { cause });
+    super(INPUT_NOT_STORABLE, { cause });
   }
 }

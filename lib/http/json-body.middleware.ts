@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DRAIN_LIMIT_FACTOR, payloadTooLargeBody } from './payload-too-large.js';
-import { BODY_NOT_JSON_ANSWER, parseJsonBody } from './json-text.js';
+import { removeProtoKeys } from '../runtime/run-input.parser.js';
+import { BODY_NOT_JSON } from './http.messages.js';
 
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PATCH']);
 
@@ -11,7 +12,8 @@ type Request = IncomingMessage & { body?: unknown; _body?: boolean; originalUrl?
  * carry the whole history and images, far beyond Express's 100 kB default; raising the app-wide
  * limit for that would loosen every other route. Installed ahead of Nest's parser, which then
  * sees the body as already read (`_body`) and leaves it alone. PATCH too (the thread routes), so
- * that every CopilotKit JSON body is read as on Fastify (see `parseJsonBody`).
+ * that `__proto__` keys are removed from every CopilotKit JSON body as it is read (see
+ * `removeProtoKeys`); on Fastify the app's own parser reads them, and refuses such keys by default.
  */
 export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) {
   const segment = `/${mountPath}`;
@@ -53,9 +55,14 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
     request.on('end', () => {
       if (failed) return;
       if (overflow) return reject(response, tooLarge);
-      const parsed = parseJsonBody(Buffer.concat(chunks).toString('utf8'));
-      if (!parsed) return reject(response, BODY_NOT_JSON_ANSWER);
-      request.body = parsed.body;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        // An empty body is `{}`: the client posts `/stop` with none.
+        request.body = text.length === 0 ? {} : JSON.parse(text);
+      } catch {
+        return reject(response, { statusCode: 400, error: 'Bad Request', message: BODY_NOT_JSON });
+      }
+      removeProtoKeys(request.body);
       request._body = true;
       next();
     });

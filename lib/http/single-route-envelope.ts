@@ -1,5 +1,6 @@
-import { BadRequestException, HttpException, HttpStatus } from '@nestjs/common';
-import { idProblem } from '../runtime/run-input.parser.js';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { InvalidRequestException } from '../errors/invalid-request.exception.js';
+import { idProblem } from '../runners/thread-id.js';
 import { TranscriptionException } from '../transcription/transcription.exception.js';
 import {
   ENVELOPE_NOT_AN_OBJECT,
@@ -40,12 +41,12 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
     );
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    throw invalid(ENVELOPE_NOT_AN_OBJECT);
+    throw new InvalidRequestException(ENVELOPE_NOT_AN_OBJECT);
   }
   const { method, params, body } = payload as { method?: unknown; params?: unknown; body?: unknown };
-  if (typeof method !== 'string' || method.length === 0) throw invalid(MISSING_ENVELOPE_METHOD);
+  if (typeof method !== 'string' || method.length === 0) throw new InvalidRequestException(MISSING_ENVELOPE_METHOD);
   if (!SERVED.has(method)) {
-    throw invalid(UNSUPPORTED_ENVELOPE_METHOD(method, SERVED));
+    throw new InvalidRequestException(UNSUPPORTED_ENVELOPE_METHOD(method, SERVED));
   }
   const paramsRecord = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   const envelope: SingleRouteEnvelope = { method: method as EnvelopeMethod, agentId: '', threadId: '', body };
@@ -53,10 +54,10 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
   if (method === 'agent/stop') {
     envelope.threadId = requiredParam(paramsRecord, 'threadId');
     const problem = idProblem(envelope.threadId);
-    if (problem) throw invalid(INVALID_ID_PARAM('params.threadId', problem));
+    if (problem) throw new InvalidRequestException(INVALID_ID_PARAM('params.threadId', problem));
   }
   if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
-    throw invalid(MISSING_RUN_INPUT(method));
+    throw new InvalidRequestException(MISSING_RUN_INPUT(method));
   }
   if (method === 'transcribe' && (body === undefined || body === null)) {
     // In the shape the client reads for transcription errors.
@@ -67,10 +68,6 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
 
 function requiredParam(params: Record<string, unknown>, key: string): string {
   const value = params[key];
-  if (typeof value !== 'string' || value.trim().length === 0) throw invalid(INVALID_ENVELOPE_PARAM(key));
+  if (typeof value !== 'string' || value.trim().length === 0) throw new InvalidRequestException(INVALID_ENVELOPE_PARAM(key));
   return value;
-}
-
-function invalid(message: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Invalid request', message });
 }

@@ -1,5 +1,6 @@
-import { BadRequestException, Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { idProblem, MAX_ID_LENGTH } from '../runtime/run-input.parser.js';
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { InvalidRequestException } from '../errors/invalid-request.exception.js';
+import { idProblem, MAX_ID_LENGTH } from '../runners/thread-id.js';
 import { CURSOR_TOO_LONG, INVALID_ID_PARAM, PARAM_NOT_SINGLE } from './http.messages.js';
 
 /** What `GET /threads` reads of its query, each a single string. */
@@ -39,7 +40,7 @@ export class ThreadListQueryPipe implements PipeTransform<unknown, ThreadListQue
     const query = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const agentId = single(query, 'agentId');
     const cursor = single(query, 'cursor');
-    if (cursor !== undefined && cursor.length > MAX_CURSOR_LENGTH) throw invalid(CURSOR_TOO_LONG(MAX_CURSOR_LENGTH));
+    if (cursor !== undefined && cursor.length > MAX_CURSOR_LENGTH) throw new InvalidRequestException(CURSOR_TOO_LONG(MAX_CURSOR_LENGTH));
     return {
       agentId: agentId === undefined || agentId === '' ? agentId : checkedId(agentId, 'agentId'),
       limit: single(query, 'limit'),
@@ -50,18 +51,14 @@ export class ThreadListQueryPipe implements PipeTransform<unknown, ThreadListQue
 }
 
 function checkedId(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw invalid(PARAM_NOT_SINGLE(name));
+  if (typeof value !== 'string') throw new InvalidRequestException(PARAM_NOT_SINGLE(name));
   const problem = idProblem(value);
-  if (problem) throw invalid(INVALID_ID_PARAM(name, problem));
+  if (problem) throw new InvalidRequestException(INVALID_ID_PARAM(name, problem));
   return value;
 }
 
 function single(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined || typeof value === 'string') return value;
-  throw invalid(PARAM_NOT_SINGLE(name));
-}
-
-function invalid(message: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Invalid request', message });
+  throw new InvalidRequestException(PARAM_NOT_SINGLE(name));
 }

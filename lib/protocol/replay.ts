@@ -52,14 +52,27 @@ export function endedRun(run: RunEvents): BaseEvent[] {
   const last = run.events.at(-1)?.type;
   // No events at all: a run refused before it started (its lock was released), nothing to replay.
   if (last === undefined || last === EventType.RUN_FINISHED || last === EventType.RUN_ERROR) return run.events;
+  return [...run.events, ...closingEvents(run.events, { threadId: '', runId: run.runId }, RUN_STORED_WITHOUT_END, 'INTERRUPTED')];
+}
+
+/**
+ * What closes a run that stopped part-way through `events`: the ENDs of its open messages, tool
+ * calls and steps, then a RUN_ERROR with `message` and `code`. The guard learns what is open from
+ * the events; only what it adds to close them is returned.
+ */
+export function closingEvents(
+  events: readonly BaseEvent[],
+  ids: { threadId: string; runId: string },
+  message: string,
+  code: string,
+): BaseEvent[] {
   const closing: BaseEvent[] = [];
   let replaying = true;
-  // The guard learns what is open from the stored events; only what it adds to close them is kept.
-  const guard = new RunEventGuard({ threadId: '', runId: run.runId, emit: (event) => !replaying && closing.push(event) });
-  for (const event of run.events) guard.accept(event);
+  const guard = new RunEventGuard({ ...ids, emit: (event) => !replaying && closing.push(event) });
+  for (const event of events) guard.accept(event);
   replaying = false;
-  guard.end('failed', RUN_STORED_WITHOUT_END, 'INTERRUPTED');
-  return [...run.events, ...closing];
+  guard.end('failed', message, code);
+  return closing;
 }
 
 /** A finished run as a `connect` replays it: compacted, each event with its compacted id. */

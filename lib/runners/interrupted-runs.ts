@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
-import { RunEventGuard } from '../protocol/run-event-guard.js';
+import { closingEvents } from '../protocol/replay.js';
 import type { ThreadStore } from './thread-store.js';
 import { RECOVERED_INTERRUPTED_RUN, SERVER_STOPPED_BEFORE_RUN_FINISHED } from './runners.messages.js';
 
@@ -19,12 +19,7 @@ export async function closeInterruptedRuns(
   const expired = await store.expiredRuns(threadId);
   for (const { threadId: thread, runId } of expired) {
     const run = (await store.getRuns(thread)).find((candidate) => candidate.runId === runId);
-    const closing: BaseEvent[] = [];
-    let replaying = true;
-    const guard = new RunEventGuard({ threadId: thread, runId, emit: (event) => !replaying && closing.push(event) });
-    for (const event of run?.events ?? []) guard.accept(event);
-    replaying = false;
-    guard.end('failed', SERVER_STOPPED_BEFORE_RUN_FINISHED, 'INTERRUPTED');
+    const closing = closingEvents(run?.events ?? [], { threadId: thread, runId }, SERVER_STOPPED_BEFORE_RUN_FINISHED, 'INTERRUPTED');
     const fromSeq = run?.events.length ?? 0;
     await store.appendEvents(thread, runId, fromSeq, closing);
     await store.endRun(thread, runId);

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
 import type { ThreadStore } from './thread-store.js';
+import { atMost } from './time-bound.js';
 import { EVENTS_NOT_WRITTEN, PUBLISH_TIMED_OUT, UNSTORED_EVENTS_LOST } from './runners.messages.js';
 
 /** How long a batch's publication may take before the run is ended as one others cannot follow. */
@@ -92,17 +93,16 @@ export class RunPersistence {
   private publish(from: number, batch: BaseEvent[]): void {
     this.publications = this.publications.then(async () => {
       if (this.publishFailed) return;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(PUBLISH_TIMED_OUT(PUBLISH_TIMEOUT_MS))), PUBLISH_TIMEOUT_MS);
-      });
       try {
-        await Promise.race([this.stored(from, batch), timeout]);
+        const published = await atMost(
+          this.stored(from, batch).then(() => true),
+          PUBLISH_TIMEOUT_MS,
+          false,
+        );
+        if (!published) throw new Error(PUBLISH_TIMED_OUT(PUBLISH_TIMEOUT_MS));
       } catch (error) {
         this.publishFailed = true;
         this.fail('publish', error);
-      } finally {
-        clearTimeout(timer);
       }
     });
   }

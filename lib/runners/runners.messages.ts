@@ -104,3 +104,9 @@ export const REMOTE_RUN_NOT_FOLLOWED = (runId: string, reason: string) => `Could
 export const RUN_NOT_FOLLOWED = 'The run could not be followed.';
 
 export const THREAD_STORE_REFUSED_INPUT = (reason: string) => `Thread store refused a call's input (answered 400): ${reason}`;
+
+export const ID_TOO_LONG = (maxLength: number) => `must be at most ${maxLength} characters long.`;
+
+export const ID_HAS_NUL = 'must not contain the NUL character (U+0000).';
+
+export const ID_NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surrogate).';

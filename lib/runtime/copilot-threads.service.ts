@@ -1,15 +1,14 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { BaseEvent, Message } from '@ag-ui/core';
 import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
+import { InvalidRequestException } from '../errors/invalid-request.exception.js';
 import { ThreadBusyException } from '../errors/thread-busy.exception.js';
 import { ThreadNotFoundException } from '../errors/thread-not-found.exception.js';
 import { compactedRun } from '../protocol/replay.js';
 import { messagesFromEvents, stateFromEvents } from '../protocol/thread-messages.js';
-import { decodeThreadCursor } from '../runners/thread-cursor.js';
 import type { ThreadRecord } from '../runners/thread-store.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
-import { idProblem } from './run-input.parser.js';
 import { INVALID_THREAD_ARCHIVED, INVALID_THREAD_LIMIT, INVALID_THREAD_NAME, INVALID_THREAD_NAME_NUL } from './runtime.messages.js';
 
 /** A thread as the CopilotKit client's thread list expects it. */
@@ -38,14 +37,13 @@ export class CopilotThreads {
 
   async list(request: unknown, query: { agentId?: string; limit?: string; cursor?: string; includeArchived?: string }) {
     const limit = query.limit === undefined ? 50 : Number(query.limit);
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200)
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_LIMIT });
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 200) throw new InvalidRequestException(INVALID_THREAD_LIMIT);
     const page = await this.options.runner.listThreads({
       ownerId: await this.options.threadOwner(request),
       agentId: query.agentId || undefined,
       includeArchived: query.includeArchived === 'true',
       limit,
-      cursor: usableCursor(query.cursor),
+      cursor: query.cursor || undefined,
     });
     return { threads: page.threads.map(summary), nextCursor: page.nextCursor };
   }
@@ -69,18 +67,14 @@ export class CopilotThreads {
   async update(request: unknown, threadId: string, changes: { name?: unknown; archived?: unknown }): Promise<{ thread: ThreadSummary }> {
     await this.owned(request, threadId);
     if (changes.name !== undefined && (typeof changes.name !== 'string' || changes.name.length > 200)) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Invalid request',
-        message: INVALID_THREAD_NAME,
-      });
+      throw new InvalidRequestException(INVALID_THREAD_NAME);
     }
     // PostgreSQL text cannot hold NUL: refused here, the same on every store.
     if (typeof changes.name === 'string' && changes.name.includes('\u0000')) {
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_NAME_NUL });
+      throw new InvalidRequestException(INVALID_THREAD_NAME_NUL);
     }
     if (changes.archived !== undefined && typeof changes.archived !== 'boolean') {
-      throw new BadRequestException({ statusCode: 400, error: 'Invalid request', message: INVALID_THREAD_ARCHIVED });
+      throw new InvalidRequestException(INVALID_THREAD_ARCHIVED);
     }
     await this.options.runner.updateThread(threadId, {
       name: changes.name as string | undefined,
@@ -104,15 +98,6 @@ export class CopilotThreads {
     if (!thread) throw new ThreadNotFoundException(threadId);
     return thread;
   }
-}
-
-/**
- * A forged cursor starts from the top (see `decodeThreadCursor`), also when it names an id that no
- * real cursor can hold, which PostgreSQL would refuse instead.
- */
-function usableCursor(cursor: string | undefined): string | undefined {
-  const after = decodeThreadCursor(cursor);
-  return after && idProblem(after.id) === undefined ? cursor : undefined;
 }
 
 function summary(thread: ThreadRecord): ThreadSummary {

@@ -2,30 +2,8 @@ import type { RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
 import { InvalidRunInputException, type InvalidFieldDetail } from '../errors/invalid-run-input.exception.js';
 import { formatFieldPath } from '../errors/field-path.js';
-import { BODY_NOT_AN_OBJECT, BODY_TOO_DEEP, ID_HAS_NUL, ID_NOT_WELL_FORMED, ID_TOO_LONG } from './runtime.messages.js';
-
-/**
- * The longest thread, run or agent id the runtime takes, in UTF-16 code units (JavaScript's
- * `length`). Chosen so that every store holds it: PostgreSQL's btree refuses an index entry over
- * 2704 bytes, and its widest entry holding ids is `(thread_id, run_id)`; 256 code units are at most
- * 768 bytes of UTF-8, so both ids fit with room to spare. SQLite and memory have no such limit.
- */
-export const MAX_ID_LENGTH = 256;
-
-const UNPAIRED_SURROGATE = /\p{Cs}/u;
-
-/**
- * Why `id` cannot name a thread or a run in every store, or `undefined` when it can. PostgreSQL
- * text cannot hold NUL at all; an unpaired surrogate is written to every store as U+FFFD, so two
- * different ids would name one stored thread. Content (messages, state) is stored as JSON text,
- * where both are escaped, so only ids are checked.
- */
-export function idProblem(id: string): string | undefined {
-  if (id.length > MAX_ID_LENGTH) return ID_TOO_LONG(MAX_ID_LENGTH);
-  if (id.includes('\u0000')) return ID_HAS_NUL;
-  if (UNPAIRED_SURROGATE.test(id)) return ID_NOT_WELL_FORMED;
-  return undefined;
-}
+import { idProblem } from '../runners/thread-id.js';
+import { BODY_NOT_AN_OBJECT, BODY_TOO_DEEP } from './runtime.messages.js';
 
 /**
  * Validates a request body as an AG-UI RunAgentInput with the protocol's own 1.0 schema (unknown
@@ -77,24 +55,17 @@ export function checkConnectThreadId(body: unknown): void {
  * nested body cannot overflow the stack.
  */
 export function removeProtoKeys(root: unknown): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value !== 'object' || value === null) continue;
-    if (Object.hasOwn(value, '__proto__')) delete (value as Record<string, unknown>)['__proto__'];
-    for (const child of Array.isArray(value) ? value : Object.values(value)) {
-      if (typeof child === 'object' && child !== null) stack.push(child);
-    }
-  }
+  nestedDeeperThan(root, Infinity);
 }
 
 const MAX_DEPTH = 100;
 
 /**
  * Iterative, so the check itself cannot overflow the stack. Removes `__proto__` keys on the way
- * (see `removeProtoKeys`), for bodies that did not come through the HTTP routes' JSON reader.
+ * (see `removeProtoKeys`, the same walk without a limit), for bodies that did not come through the
+ * HTTP routes' JSON reader.
  */
-function nestedDeeperThan(root: object, limit: number): boolean {
+function nestedDeeperThan(root: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;

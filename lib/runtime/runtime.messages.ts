@@ -47,10 +47,4 @@ export const RUN_TIMED_OUT = 'The run went on longer than the server allows, so 
 export const RUN_DURATION_EXCEEDED = (agentId: string, threadId: string, runId: string, ms: number) =>
   `Run '${runId}' of agent '${agentId}' on thread '${threadId}' went past maxRunDurationMs (${ms} ms); it was aborted.`;
 
-export const ID_TOO_LONG = (maxLength: number) => `must be at most ${maxLength} characters long.`;
-
-export const ID_HAS_NUL = 'must not contain the NUL character (U+0000).';
-
-export const ID_NOT_WELL_FORMED = 'must be well-formed Unicode (no unpaired surrogate).';
-
 export const INVALID_THREAD_NAME_NUL = "'name' must not contain the NUL character (U+0000).";

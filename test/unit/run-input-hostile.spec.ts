@@ -1,5 +1,6 @@
 import { InvalidRunInputException } from '../../lib/index.js';
-import { checkConnectThreadId, idProblem, MAX_ID_LENGTH, parseRunAgentInput } from '../../lib/runtime/run-input.parser.js';
+import { checkConnectThreadId, parseRunAgentInput } from '../../lib/runtime/run-input.parser.js';
+import { idProblem, MAX_ID_LENGTH } from '../../lib/runners/thread-id.js';
 import { runInput } from '../fixtures/sse-client.js';
 
 function failure(call: () => unknown): InvalidRunInputException {
