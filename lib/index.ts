@@ -23,7 +23,7 @@ export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.j
 export { BasicAgent, BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
 export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
 export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
-export type { ModelAdapter, ModelRequest, ModelSettings, ModelStreamPart, ModelTool } from './agents/adapters/model-adapter.interface.js';
+export type { ModelAdapter, ModelRequest, ModelSettings, ModelStreamPart, ModelTool, ModelToolChoice } from './agents/adapters/model-adapter.interface.js';
 export type { RetryPolicy } from './agents/upstream-error.js';
 export { RemoteAgent, type RemoteAgentOptions } from './agents/remote/remote.agent.js';
 export type { McpHeadersResolver, McpServerConfig } from './agents/mcp/mcp-server.config.js';

@@ -7,6 +7,7 @@ import { repairHistory } from './history-repair.js';
 import type { McpRunTools } from './mcp/mcp-run-tools.js';
 import { streamModelTurn, type ToolCallRequest, type TurnOptions } from './model-turn.js';
 import { buildSystemPrompt } from './system-prompt.js';
+import { requestedToolChoice } from './tool-choice.js';
 import { UNKNOWN_TOOL } from './agents.messages.js';
 
 export interface AgentLoopParams {
@@ -56,9 +57,14 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
   const approved = await answerApprovals(context, emit);
   const history: Message[] = repairHistory(withApprovalResults(input.messages, approved));
   const usage: TokenUsage[] = [];
+  const requested = requestedToolChoice(input.forwardedProps, tools);
 
   for (let step = 1; ; step++) {
-    const turn = await streamModelTurn(adapter, { system, messages: history, tools, settings: params.settings, signal }, emit, params.turn);
+    // A forced choice holds for the first call only: forcing it again after the tool answered
+    // would have the model call it once per step until maxSteps.
+    const toolChoice = step === 1 || requested === 'none' ? requested : undefined;
+    const request = { system, messages: history, tools, settings: params.settings, toolChoice, signal };
+    const turn = await streamModelTurn(adapter, request, emit, params.turn);
     usage.push(...turn.usage);
     if (signal.aborted) return undefined;
     if (turn.failure) {

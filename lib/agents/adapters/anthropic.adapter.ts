@@ -1,6 +1,6 @@
 import type { TokenUsage } from '@ag-ui/core';
 import { toAnthropicRequest, toAnthropicTools } from './anthropic-messages.js';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from './model-adapter.interface.js';
+import type { ModelAdapter, ModelRequest, ModelStreamPart, ModelToolChoice } from './model-adapter.interface.js';
 import { withoutUndefined } from './openai.adapter.js';
 
 /** What the adapter uses of an `Anthropic` client from `@anthropic-ai/sdk`. */
@@ -56,8 +56,7 @@ export class AnthropicAdapter implements ModelAdapter {
       max_tokens: settings.maxOutputTokens ?? Math.max(this.defaultMaxTokens, (budget ?? 0) + 1024),
       stream: true,
       ...(request.tools.length > 0 && { tools: toAnthropicTools(request.tools) }),
-      ...(request.tools.length > 0 &&
-        settings.parallelToolCalls === false && { tool_choice: { type: 'auto', disable_parallel_tool_use: true } }),
+      ...(request.tools.length > 0 && toAnthropicToolChoice(request.toolChoice, settings.parallelToolCalls)),
       ...(settings.temperature !== undefined && { temperature: settings.temperature }),
       ...(settings.topP !== undefined && { top_p: settings.topP }),
       ...(settings.stopSequences && { stop_sequences: settings.stopSequences }),
@@ -104,6 +103,14 @@ export class AnthropicAdapter implements ModelAdapter {
     }
     yield { type: 'usage', usage: toUsage(this.model, usage) };
   }
+}
+
+function toAnthropicToolChoice(choice: ModelToolChoice | undefined, parallel: boolean | undefined): Record<string, unknown> {
+  const serial = parallel === false ? { disable_parallel_tool_use: true } : {};
+  if (choice === 'none') return { tool_choice: { type: 'none' } };
+  if (choice === undefined || choice === 'auto') return parallel === false ? { tool_choice: { type: 'auto', ...serial } } : {};
+  if (choice === 'required') return { tool_choice: { type: 'any', ...serial } };
+  return { tool_choice: { type: 'tool', name: choice.name, ...serial } };
 }
 
 function toUsage(model: string, usage: AnthropicUsage): TokenUsage {

@@ -23,12 +23,20 @@ export interface ModelSettings {
   providerOptions?: Record<string, unknown>;
 }
 
+/**
+ * Which tool the model must call: `'auto'` (its choice), `'required'` (some tool), `'none'`, or
+ * one named tool. The agent sets a named one only for a tool in `tools`.
+ */
+export type ModelToolChoice = 'auto' | 'required' | 'none' | { name: string };
+
 export interface ModelRequest {
   system: string | undefined;
   /** The conversation, already repaired: every tool call answered, no orphan results. */
   messages: Message[];
   tools: ModelTool[];
   settings: ModelSettings;
+  /** Unset: the provider's default (auto). Adapters map it to their provider's `tool_choice`. */
+  toolChoice?: ModelToolChoice;
   signal: AbortSignal;
 }
 

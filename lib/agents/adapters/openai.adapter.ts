@@ -1,5 +1,5 @@
 import type { TokenUsage } from '@ag-ui/core';
-import type { ModelAdapter, ModelRequest, ModelStreamPart } from './model-adapter.interface.js';
+import type { ModelAdapter, ModelRequest, ModelStreamPart, ModelToolChoice } from './model-adapter.interface.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 
 /** What the adapter uses of an `OpenAI` client from the `openai` package (or a compatible one). */
@@ -59,6 +59,7 @@ export class OpenAIAdapter implements ModelAdapter {
       stream_options: { include_usage: true },
       ...(request.tools.length > 0 && { tools: toOpenAITools(request.tools) }),
       ...(request.tools.length > 0 && settings.parallelToolCalls !== undefined && { parallel_tool_calls: settings.parallelToolCalls }),
+      ...(request.tools.length > 0 && request.toolChoice && { tool_choice: toOpenAIToolChoice(request.toolChoice) }),
       ...(settings.temperature !== undefined && { temperature: settings.temperature }),
       ...(settings.topP !== undefined && { top_p: settings.topP }),
       ...(settings.stopSequences && { stop: settings.stopSequences }),
@@ -101,6 +102,10 @@ export class OpenAIAdapter implements ModelAdapter {
       if (choice.finish_reason) yield { type: 'finish', reason: choice.finish_reason };
     }
   }
+}
+
+function toOpenAIToolChoice(choice: ModelToolChoice): unknown {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
 function toUsage(model: string, usage: NonNullable<ChunkLike['usage']>): TokenUsage {
