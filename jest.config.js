@@ -11,6 +11,7 @@ const shared = {
     '^(\\.{1,2}/.*/package-require)\\.cjs$': '$1.cts',
     // The sample and README examples import the package by name, as users do.
     '^nestjs-copilotkit$': '<rootDir>/lib/index.ts',
+    '^nestjs-copilotkit/langchain$': '<rootDir>/lib/langchain.ts',
   },
   transform: {
     '^.+\\.c?ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],

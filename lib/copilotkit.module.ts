@@ -31,6 +31,7 @@ import { ActionAuthorizer } from './actions/action-authorizer.js';
 import { ActionHandlers } from './actions/action-handlers.js';
 import { ActionInvoker } from './actions/action-invoker.js';
 import { ActionRegistry } from './actions/action-registry.js';
+import { ModuleActions } from './runtime/module-actions.js';
 import { CopilotKitExplorer } from './discovery/copilotkit.explorer.js';
 import { RequestHooks } from './hooks/request-hooks.js';
 import { CopilotKitMetadataAccessor } from './discovery/copilotkit-metadata.accessor.js';
@@ -119,6 +120,7 @@ function withRuntime(definition: DynamicModule, extras: CopilotKitModuleExtras):
       ActionAuthorizer,
       ActionHandlers,
       ActionInvoker,
+      ModuleActions,
       CopilotRuntime,
       CopilotThreads,
       {

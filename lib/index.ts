@@ -23,7 +23,15 @@ export { InvalidCopilotAgentError } from './errors/invalid-copilot-agent.error.j
 export { BasicAgent, BuiltInAgent, type BuiltInAgentOptions, type ModelPricing, type UsageReport } from './agents/builtin-agent.js';
 export { OpenAIAdapter, type OpenAIAdapterOptions, type OpenAIClientLike } from './agents/adapters/openai.adapter.js';
 export { AnthropicAdapter, type AnthropicAdapterOptions, type AnthropicClientLike } from './agents/adapters/anthropic.adapter.js';
-export type { ModelAdapter, ModelRequest, ModelSettings, ModelStreamPart, ModelTool, ModelToolChoice } from './agents/adapters/model-adapter.interface.js';
+export { GoogleAdapter, type GoogleAdapterOptions, type GoogleClientLike } from './agents/adapters/google.adapter.js';
+export type {
+  ModelAdapter,
+  ModelRequest,
+  ModelSettings,
+  ModelStreamPart,
+  ModelTool,
+  ModelToolChoice,
+} from './agents/adapters/model-adapter.interface.js';
 export type { RetryPolicy } from './agents/upstream-error.js';
 export { RemoteAgent, type RemoteAgentOptions } from './agents/remote/remote.agent.js';
 export type { McpHeadersResolver, McpServerConfig } from './agents/mcp/mcp-server.config.js';
@@ -34,6 +42,7 @@ export { ActionArgs } from './decorators/action-args.decorator.js';
 export { CopilotContext } from './decorators/copilot-context.decorator.js';
 export { actionCallOf, isCopilotAction, COPILOTKIT_CONTEXT_TYPE, type ActionCall } from './actions/action-call.js';
 export type { ActionContext } from './interfaces/action-context.interface.js';
+export type { ActionsFactoryContext, BackendAction, BackendActionsSource } from './interfaces/backend-action.interface.js';
 export type {
   ActionApprovalOptions,
   ActionParameters,

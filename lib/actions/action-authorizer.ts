@@ -42,7 +42,7 @@ export class ActionAuthorizer {
       label: `action '${action.name}'`,
       hostClass: action.hostClass,
       handler: action.handler,
-      host: action.wrapper.host,
+      host: action.wrapper?.host,
     });
   }
 

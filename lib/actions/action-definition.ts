@@ -5,7 +5,10 @@ import type { ActionApprovalOptions } from '../interfaces/copilot-action-options
 
 export type ProviderWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
-/** Everything known about one `@CopilotAction` method after discovery. */
+/**
+ * Everything known about one action: a `@CopilotAction` method after discovery, or a plain
+ * action object given to `forRoot({ actions })`.
+ */
 export interface ActionDefinition {
   name: string;
   description: string;
@@ -19,8 +22,13 @@ export interface ActionDefinition {
   /** The method function, where its metadata lives (guards read roles from it). */
   handler: Function;
   guards: Array<Type<CanActivate> | CanActivate>;
-  /** The provider, to reach the instance (per request when it is not a singleton). */
-  wrapper: ProviderWrapper;
+  /**
+   * The provider, to reach the instance (per request when it is not a singleton). Absent for a
+   * plain action: its `handler` is called as it is, with `hostClass` standing in for a provider.
+   */
+  wrapper?: ProviderWrapper;
+  /** Built for one run by an `actions` factory, so nothing is kept for it once the run is over. */
+  perRun?: boolean;
   /** Set when a user must approve each call. */
   approval: ActionApprovalOptions | undefined;
 }

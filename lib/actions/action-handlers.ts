@@ -38,6 +38,8 @@ export class ActionHandlers {
    * `transform`) decide; without one, the method gets them as the action's schema validated them.
    */
   argumentsGoThroughPipes(action: ActionDefinition): boolean {
+    // A plain action has no parameters for a pipe to bind to: it gets what its schema validated.
+    if (!action.wrapper) return false;
     const declared = (target: Function) => ((Reflect.getMetadata(PIPES_METADATA, target) as unknown[] | undefined)?.length ?? 0) > 0;
     if (this.config.getGlobalPipes().length > 0 || declared(action.hostClass) || declared(action.handler)) return true;
     const params: Record<string, { index: number; pipes?: unknown[] }> =
@@ -46,16 +48,24 @@ export class ActionHandlers {
   }
 
   async for(action: ActionDefinition, request: unknown): Promise<ActionHandler> {
-    if (isSingleton(action.wrapper)) {
-      let handler = this.singletons.get(action);
-      if (!handler) {
-        handler = this.create(action, action.wrapper.instance as object);
-        this.singletons.set(action, handler);
-      }
-      return handler;
+    if (!action.wrapper) {
+      // A plain action: interceptors and filters still apply, and the instance only carries
+      // `hostClass` to them. One built for a single run is not kept past it.
+      const build = () => this.create(action, Object.create((action.hostClass as { prototype: object }).prototype) as object);
+      return action.perRun ? build() : this.singleton(action, build);
     }
+    if (isSingleton(action.wrapper)) return this.singleton(action, () => this.create(action, action.wrapper!.instance as object));
     const { instance, contextId } = await this.instances.resolveInContext<object>(action.wrapper, request);
     return this.create(action, instance, contextId, action.wrapper.id);
+  }
+
+  private singleton(action: ActionDefinition, build: () => ActionHandler): ActionHandler {
+    let handler = this.singletons.get(action);
+    if (!handler) {
+      handler = build();
+      this.singletons.set(action, handler);
+    }
+    return handler;
   }
 
   private create(action: ActionDefinition, instance: object, contextId?: ContextId, inquirerId?: string): ActionHandler {

@@ -6,10 +6,12 @@ import type { ActionContext } from '../interfaces/action-context.interface.js';
 import type { ActionCallResult, ActionDescriptor, CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import { inSpan } from '../observability/telemetry.js';
 import type { ActionCall } from './action-call.js';
+import type { ActionCatalog } from './action-catalog.js';
 import { ActionAuthorizer } from './action-authorizer.js';
 import { ActionHandlers } from './action-handlers.js';
 import { approvalRequired, failure, success, thrown } from './action-result.js';
 import { readToolArguments } from './tool-arguments.js';
+import { propertiesOf } from './forwarded-properties.js';
 import {
   ACTION_FORBIDDEN,
   ACTION_NOT_FOUND,
@@ -29,6 +31,8 @@ export interface ActionCallScope {
   signal: AbortSignal;
   emit(event: BaseEvent): void;
   approvedToolCalls?: Set<string>;
+  /** Where this run's actions are looked up; default the registry (no actions factory). */
+  catalog?: ActionCatalog;
 }
 
 /**
@@ -57,7 +61,7 @@ export class ActionInvoker {
 
   /** The actions this agent may offer this caller: hidden ones are never shown to the model. */
   async available(scope: ActionCallScope): Promise<ActionDescriptor[]> {
-    const actions = this.registry.forAgent(scope.agentId);
+    const actions = (scope.catalog ?? this.registry).forAgent(scope.agentId);
     const allowed = await Promise.all(actions.map((action) => this.authorizer.isAllowed(action, scope)));
     return actions
       .filter((_, index) => allowed[index])
@@ -78,7 +82,7 @@ export class ActionInvoker {
   }
 
   private async execute(name: string, rawArgs: unknown, scope: ActionCallScope, toolCallId?: string): Promise<ActionCallResult> {
-    const action = this.registry.get(name);
+    const action = (scope.catalog ?? this.registry).get(name);
     if (!action || (action.agents && !action.agents.includes(scope.agentId))) {
       return failure('not_found', ACTION_NOT_FOUND(name));
     }
@@ -124,6 +128,7 @@ function createContext(action: ActionDefinition, scope: ActionCallScope, toolCal
     runId: scope.runId,
     toolCallId,
     forwardedProps: scope.forwardedProps,
+    properties: propertiesOf(scope.forwardedProps),
     signal: scope.signal,
     emit: (event) => scope.emit(serializable(event, 'emit()')),
     emitState: (state) => scope.emit(serializable({ type: EventType.STATE_SNAPSHOT, snapshot: state } as BaseEvent, 'emitState()')),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import type { JsonSchema } from '../interfaces/copilot-action-options.interface.js';
+import type { ActionCatalog } from './action-catalog.js';
 import type { ActionDefinition } from './action-definition.js';
 import { DUPLICATE_ACTION_NAME } from './actions.messages.js';
 
@@ -13,9 +14,9 @@ export interface RegisteredAction {
   location: string;
 }
 
-/** Every discovered `@CopilotAction`, by name. Names are unique across the app. */
+/** Every `@CopilotAction` the runtime serves and every action given to its `forRoot`, by name. Names are unique. */
 @Injectable()
-export class ActionRegistry {
+export class ActionRegistry implements ActionCatalog {
   private readonly actions = new Map<string, ActionDefinition>();
 
   add(action: ActionDefinition): void {

@@ -1,5 +1,28 @@
 export const DUPLICATE_ACTION_NAME = (name: string, existing: string, location: string) =>
-  `two @CopilotAction methods are named '${name}': ${existing} and ${location}. Give one another name with @CopilotAction({ name }).`;
+  `two actions are named '${name}': ${existing} and ${location}. Give one another name (@CopilotAction({ name }), or the plain action's name).`;
+
+/** `subject` names the declaration: `@CopilotAction on TodoService.add`, `forRoot actions[1]`. */
+export const ACTION_WITHOUT_DESCRIPTION = (subject: string) =>
+  `${subject} has no description; the model decides when to call an action from it.`;
+
+export const INVALID_ACTION_NAME = (subject: string, name: unknown) =>
+  `${subject}: name '${String(name)}' must be 1-64 letters, digits, '_' or '-' (what LLM providers accept as a tool name).`;
+
+export const INVALID_APPROVAL_EXPIRY = (subject: string) => `${subject}: approval.expiresInMs must be a positive number of milliseconds.`;
+
+export const ACTION_NOT_AN_OBJECT = (subject: string, got: string) =>
+  `${subject} must be an action object ({ name, description, parameters, handler }), got ${got}.`;
+
+export const ACTION_WITHOUT_HANDLER = (subject: string) => `${subject} has no handler; give handler: (args, context) => result.`;
+
+export const UNKNOWN_ACTION_FIELD = (subject: string, field: string, known: readonly string[]) =>
+  `${subject}: unknown field '${field}'; an action takes ${known.join(', ')}.`;
+
+export const INVALID_ACTION_FIELD = (subject: string, field: string, expected: string) => `${subject}: '${field}' must be ${expected}.`;
+
+export const ACTIONS_FACTORY_RESULT = (got: string) => `the actions factory must return an array of actions, got ${got}.`;
+
+export const ACTIONS_FACTORY_FAILED = (reason: string) => `the actions factory failed: ${reason}`;
 
 export const GUARD_FAILED = (label: string, error: unknown) => `A guard of ${label} failed: ${String(error)}`;
 

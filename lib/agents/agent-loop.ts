@@ -6,6 +6,7 @@ import type { ModelAdapter, ModelSettings, ModelTool } from './adapters/model-ad
 import { repairHistory } from './history-repair.js';
 import type { McpRunTools } from './mcp/mcp-run-tools.js';
 import { streamModelTurn, type ToolCallRequest, type TurnOptions } from './model-turn.js';
+import { offersStateTools, RunState, STATE_TOOLS } from './state-tools.js';
 import { buildSystemPrompt } from './system-prompt.js';
 import { requestedToolChoice } from './tool-choice.js';
 import { UNKNOWN_TOOL } from './agents.messages.js';
@@ -18,6 +19,8 @@ export interface AgentLoopParams {
   instructions: string | undefined;
   maxSteps: number;
   allowedActions: string[] | false | undefined;
+  /** Offer AGUISendStateSnapshot / AGUISendStateDelta: see `BuiltInAgentOptions.stateTools`. */
+  stateTools: boolean | undefined;
   turn: TurnOptions;
   signal: AbortSignal;
   emit: (event: BaseEvent) => void;
@@ -29,9 +32,10 @@ const EMPTY_OBJECT_SCHEMA = { type: 'object', properties: {} };
 
 /**
  * One run of the built-in agent: call the model; run the backend actions it asked for on the
- * server and call it again with their results, up to `maxSteps`; stop as soon as it asks for a
- * frontend tool (the browser runs it and starts the next run with the result). Resolves with the
- * usage of every model call, or undefined when the run was stopped.
+ * server (and apply its changes to the shared state) and call it again with their results, up to
+ * `maxSteps`; stop as soon as it asks for a frontend tool (the browser runs it and starts the next
+ * run with the result). Resolves with the usage of every model call, or undefined when the run
+ * was stopped.
  */
 export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[] | undefined> {
   const { input, context, adapter, signal, emit } = params;
@@ -42,6 +46,11 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
   const mcp = await params.mcp?.(new Set(actions.map((action) => action.name)));
   const backend = new Set([...actions, ...(mcp?.tools ?? [])].map((tool) => tool.name));
   const frontend = new Set(input.tools.map((tool) => tool.name).filter((name) => !backend.has(name)));
+  // A backend action or frontend tool of the same name keeps it: the app named it on purpose.
+  const stateTools = offersStateTools(params.stateTools, input.state)
+    ? STATE_TOOLS.filter((tool) => !backend.has(tool.name) && !frontend.has(tool.name))
+    : [];
+  const state = new RunState(input.state, new Set(stateTools.map((tool) => tool.name)));
   const tools: ModelTool[] = [
     ...actions,
     ...(mcp?.tools ?? []),
@@ -52,8 +61,14 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
         description: tool.description,
         parameters: (tool.parameters as ModelTool['parameters']) ?? EMPTY_OBJECT_SCHEMA,
       })),
+    ...stateTools,
   ];
-  const system = buildSystemPrompt(params.instructions, input.context, input.state);
+  const promptFor = () =>
+    stateTools.length > 0
+      ? buildSystemPrompt(params.instructions, input.context, state.state, true)
+      : buildSystemPrompt(params.instructions, input.context, input.state);
+  let system = promptFor();
+  let promptedVersion = state.version;
   const approved = await answerApprovals(context, emit);
   const history: Message[] = repairHistory(withApprovalResults(input.messages, approved));
   const usage: TokenUsage[] = [];
@@ -63,6 +78,11 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
     // A forced choice holds for the first call only: forcing it again after the tool answered
     // would have the model call it once per step until maxSteps.
     const toolChoice = step === 1 || requested === 'none' ? requested : undefined;
+    // The model sees the state as its own changes left it.
+    if (state.version !== promptedVersion) {
+      system = promptFor();
+      promptedVersion = state.version;
+    }
     const request = { system, messages: history, tools, settings: params.settings, toolChoice, signal };
     const turn = await streamModelTurn(adapter, request, emit, params.turn);
     usage.push(...turn.usage);
@@ -80,19 +100,29 @@ export async function runAgentLoop(params: AgentLoopParams): Promise<TokenUsage[
     history.push(turn.assistant);
 
     const forBrowser = turn.toolCalls.filter((call) => frontend.has(call.name));
+    // State changes are applied at once and in the order the model made them, each to the state the
+    // one before left; the events go out with their result, after the tool calls are closed.
     const results = await Promise.all(
       turn.toolCalls
         .filter((call) => !frontend.has(call.name))
-        .map((call) => (mcp?.has(call.name) ? mcp.answer(call) : answer(call, backend, context))),
+        .map((call) => {
+          if (state.handles(call.name)) {
+            const { events, result } = state.answer(call);
+            return { ...result, events, interrupt: undefined };
+          }
+          return mcp?.has(call.name) ? mcp.answer(call) : answer(call, backend, context);
+        }),
     );
     if (signal.aborted) return undefined;
     const interrupts: Interrupt[] = [];
-    for (const { interrupt, ...result } of results) {
+    for (const { interrupt, ...answered } of results) {
       // A call waiting for approval has no result yet: the run pauses on it instead.
       if (interrupt) {
         interrupts.push(interrupt);
         continue;
       }
+      const { events, ...result } = answered as typeof answered & { events?: BaseEvent[] };
+      for (const event of events ?? []) emit(event);
       emit({
         type: EventType.TOOL_CALL_RESULT,
         messageId: result.id,

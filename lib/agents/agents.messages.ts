@@ -7,10 +7,21 @@ export const INVALID_PRICING = (label: string) => `${label}: 'pricing' needs non
 export const INVALID_MODEL = (agent: string) => `${agent}: 'model' must be 'provider:model' or a ModelAdapter.`;
 
 export const MISSING_MODEL_API_KEY = (agent: string, model: string, env: string, adapter: string) =>
-  `${agent}: model '${model}' needs an API key: set ${env}, pass 'apiKey', or pass an ${adapter} with your own client.`;
+  `${agent}: model '${model}' needs an API key: set ${env}, pass 'apiKey', or pass ${/^[AEIOU]/.test(adapter) ? 'an' : 'a'} ${adapter} with your own client.`;
 
 export const MISSING_MODEL_SDK = (agent: string, model: string, sdk: string) =>
   `${agent}: model '${model}' needs the '${sdk}' package: npm install ${sdk}`;
+
+export const MISSING_LANGCHAIN_CORE = `LangChainAdapter needs the '@langchain/core' package: npm install @langchain/core`;
+
+export const INVALID_LANGCHAIN_CHAIN_FN = (got: unknown) =>
+  `LangChainAdapter: 'chainFn' must be a function of { messages, tools, signal } returning a LangChain stream, message or string, got ${typeof got}.`;
+
+export const INVALID_LANGCHAIN_MODEL_LABEL = (got: unknown) =>
+  `LangChainAdapter: 'model' must be a non-empty string (the name usage and telemetry report), got ${JSON.stringify(got)}.`;
+
+export const INVALID_LANGCHAIN_RESULT = (got: string) =>
+  `LangChainAdapter: 'chainFn' returned ${got}; return chain.stream(messages), a message (chain.invoke(messages)) or a string.`;
 
 export const INVALID_REMOTE_URL = (url: unknown) => `RemoteAgent: 'url' must be an http(s) URL, got ${JSON.stringify(url)}.`;
 
@@ -33,6 +44,18 @@ export const UPSTREAM_TIMED_OUT = (provider: string) => `The ${provider} API did
 export const UPSTREAM_BROKE_OFF = (provider: string) => `The answer from the ${provider} API broke off.`;
 
 export const UPSTREAM_UNREACHABLE = (provider: string) => `The ${provider} API could not be reached.`;
+
+export const RESPONSES_STREAM_FAILED = (code: string | undefined, message: string | undefined) =>
+  `The response failed${code ? ` (${code})` : ''}: ${message ?? 'no details given'}`;
+
+export const INVALID_OPENAI_API = (model: string, got: unknown) =>
+  `OpenAIAdapter(${model}): 'api' must be 'chat' (Chat Completions) or 'responses' (the Responses API), got ${JSON.stringify(got)}.`;
+
+export const RESPONSES_WITHOUT_CLIENT_SUPPORT = (model: string) =>
+  `OpenAIAdapter(${model}): 'api: responses' needs a client with responses.create(), as the 'openai' package's OpenAI client has; upgrade 'openai' or use 'api: chat'.`;
+
+export const RESPONSES_SETTING_IGNORED = (model: string, setting: string) =>
+  `OpenAIAdapter(${model}): the Responses API has no '${setting}'; it is ignored. Remove it from the agent, or use 'api: chat'.`;
 
 export const TOOL_CALL_UNANSWERED = 'This tool call was never answered.';
 
@@ -109,10 +132,27 @@ export const MCP_TOOL_FAILED = (name: string, reason: string) => `The tool '${na
 export const MCP_SERVER_LOST_DURING_CALL = (server: string, reason: string, name: string) =>
   `The MCP server '${server}' could not be reached (${reason}), so '${name}' may not have run. Its tools are unavailable for now.`;
 
-export const UNSUPPORTED_MODEL = (agent: string, model: string) =>
-  `${agent}: model '${model}' must be 'openai:<model>' or 'anthropic:<model>' ('openai/<model>' and 'anthropic/<model>' work too), or a ModelAdapter (OpenAIAdapter, AnthropicAdapter) with your own client, e.g. for Gemini's or any other OpenAI-compatible endpoint.`;
+export const UNSUPPORTED_MODEL = (agent: string, model: string, providers: readonly string[]) =>
+  `${agent}: model '${model}' must be '<provider>:<model>' (or '<provider>/<model>') with a provider of ${providers.join(', ')}, or a ModelAdapter (OpenAIAdapter, AnthropicAdapter, GoogleAdapter) with your own client, e.g. for any other OpenAI-compatible endpoint.`;
 
 export const PROMPT_AND_INSTRUCTIONS = (label: string) =>
   `${label}: give 'instructions' or 'prompt' (its alias, as the official CopilotKit docs call it), not both.`;
 
 export const INVALID_INSTRUCTIONS = (label: string, field: string) => `${label}: '${field}' must be a string.`;
+
+export const INVALID_STATE_TOOLS = (label: string, got: unknown) =>
+  `${label}: 'stateTools' must be true, false or left out (offered when the client shares a non-empty state), got ${JSON.stringify(got)}.`;
+
+export const STATE_ARGUMENTS_NOT_JSON = (tool: string) => `The arguments of '${tool}' are not valid JSON. The state is unchanged.`;
+
+export const STATE_SNAPSHOT_NOT_AN_OBJECT = `'snapshot' must be a JSON object: the complete new state. The state is unchanged.`;
+
+export const STATE_DELTA_NOT_A_LIST = `'delta' must be a list of JSON Patch operations, e.g. [{"op": "add", "path": "/todos/-", "value": "..."}]. The state is unchanged.`;
+
+export const STATE_OPERATION_INVALID = (index: number, reason: string) =>
+  `Operation ${index} of 'delta' is not a valid JSON Patch operation: ${reason}. Nothing was applied; the state is unchanged.`;
+
+export const STATE_PATCH_FAILED = (operation: { index: number; op: string; path: string } | undefined, reason: string) =>
+  `${operation ? `Operation ${operation.index} (${operation.op} ${operation.path})` : 'The patch'} does not apply to the current state: ${reason}. Nothing was applied; the state is unchanged.`;
+
+export const STATE_NOT_AN_OBJECT = `The patch would make the state something other than a JSON object. Nothing was applied; the state is unchanged.`;

@@ -11,7 +11,14 @@ import { McpToolSource } from './mcp/mcp-tool-source.js';
 import { resolveModel } from './model-resolver.js';
 import { totalTokens } from '../observability/telemetry.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './upstream-error.js';
-import { INVALID_INSTRUCTIONS, INVALID_MAX_STEPS, INVALID_PRICING, MODEL_REQUIRED, PROMPT_AND_INSTRUCTIONS } from './agents.messages.js';
+import {
+  INVALID_INSTRUCTIONS,
+  INVALID_MAX_STEPS,
+  INVALID_PRICING,
+  INVALID_STATE_TOOLS,
+  MODEL_REQUIRED,
+  PROMPT_AND_INSTRUCTIONS,
+} from './agents.messages.js';
 
 /** Token usage of one run, for logging, billing or quotas. */
 export interface UsageReport {
@@ -62,6 +69,13 @@ export interface BuiltInAgentOptions extends ModelSettings {
    * request; otherwise call `close()`.
    */
   mcpServers?: McpServerConfig[];
+  /**
+   * Offer the model `AGUISendStateSnapshot` and `AGUISendStateDelta` (JSON Patch), which change the
+   * shared state (`useCoAgent` / `useAgent` state) and stream STATE_SNAPSHOT / STATE_DELTA to the
+   * client. Default: offered in a run whose client shares a non-empty state object; `true`: in
+   * every run; `false`: never. A backend action or frontend tool of the same name takes precedence.
+   */
+  stateTools?: boolean;
 }
 
 /**
@@ -95,6 +109,9 @@ export class BuiltInAgent implements AgUiAgent {
     }
     const { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions } = options;
     this.settings = { temperature, topP, maxOutputTokens, stopSequences, seed, parallelToolCalls, reasoning, providerOptions };
+    if (options.stateTools !== undefined && typeof options.stateTools !== 'boolean') {
+      throw new CopilotKitConfigurationError(INVALID_STATE_TOOLS(label, options.stateTools));
+    }
     if (options.mcpServers !== undefined) this.mcp = new McpToolSource(resolveMcpServers(options.mcpServers, label));
   }
 
@@ -139,6 +156,7 @@ export class BuiltInAgent implements AgUiAgent {
         instructions: this.options.instructions,
         maxSteps: this.options.maxSteps ?? 5,
         allowedActions: this.options.actions,
+        stateTools: this.options.stateTools,
         turn: { retry: this.retry, exposeReasoning: this.options.exposeReasoning ?? true },
         signal,
         emit,

@@ -191,9 +191,12 @@ async function streamTurn(
         })),
       }),
     },
-    reasoning: reasoning
-      ? { id: reasoningId, role: 'reasoning', content: reasoning, ...(signature && { encryptedValue: signature }) }
-      : undefined,
+    // Kept when signed even without text: a provider may return encrypted reasoning with an empty
+    // summary, and needs it back on the next call of the run.
+    reasoning:
+      reasoning || signature
+        ? { id: reasoningId, role: 'reasoning', content: reasoning, ...(signature && { encryptedValue: signature }) }
+        : undefined,
     toolCalls,
     usage,
     failure,

@@ -31,9 +31,10 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { retries: 2, initialDelayMs: 500, maxDelayMs: 8000 };
 
 /**
- * Classifies what the `openai` and `@anthropic-ai/sdk` clients throw (errors with a `status` and
- * `headers`, connection and timeout errors). The provider's own message and body stay in the
- * server log: they can echo keys, prompts or internal URLs.
+ * Classifies what the `openai`, `@anthropic-ai/sdk` and `@google/genai` clients throw (errors with
+ * a `status`, and `headers` for the first two; connection and timeout errors, which `@google/genai`
+ * leaves as fetch's `TypeError` with the system error as its cause). The provider's own message
+ * and body stay in the server log: they can echo keys, prompts or internal URLs.
  */
 export function classifyUpstreamError(error: unknown, provider: string): UpstreamFailure {
   const { status, name, headers } = error as { status?: unknown; name?: unknown; headers?: unknown };
@@ -67,7 +68,27 @@ export function classifyUpstreamError(error: unknown, provider: string): Upstrea
   if (typeof name === 'string' && /connection/i.test(name)) {
     return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: UPSTREAM_UNREACHABLE(provider) };
   }
+  const cause = systemErrorCode(error);
+  if (cause && TIMEOUT_CODES.has(cause)) return { code: 'UPSTREAM_TIMEOUT', retryable: true, message: UPSTREAM_TIMED_OUT(provider) };
+  if (cause && UNREACHABLE_CODES.has(cause)) {
+    return { code: 'UPSTREAM_UNREACHABLE', retryable: true, message: UPSTREAM_UNREACHABLE(provider) };
+  }
+  // The connection dropped: retried only if nothing was streamed yet, as ever.
+  if (cause && DROPPED_CODES.has(cause)) return { code: 'STREAM_INTERRUPTED', retryable: true, message: UPSTREAM_BROKE_OFF(provider) };
   return { code: 'STREAM_INTERRUPTED', retryable: false, message: UPSTREAM_BROKE_OFF(provider) };
+}
+
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** The `code` of the system error behind a failed fetch (`TypeError: fetch failed`, cause upon cause). */
+function systemErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+    const { code } = current as { code?: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }
 
 /** Exponential backoff with jitter, or the provider's `Retry-After`, capped. */

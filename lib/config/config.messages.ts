@@ -27,6 +27,8 @@ export const INVALID_MAX_RUN_DURATION = (got: unknown, max: number) =>
 
 export const INVALID_AGENTS = `'agents' must be a record of agent id to AG-UI agent, or a function returning one.`;
 
+export const INVALID_ACTIONS = `'actions' must be an array of actions ({ name, description, parameters, handler }), or a function returning one per run.`;
+
 export const INVALID_HOOKS = (index: number) =>
   `'hooks'[${index}] must be an object with beforeRequest, afterRequest or onError functions.`;
 

@@ -3,6 +3,7 @@ import type { AgentRunner } from '../runners/agent-runner.js';
 import type { ThreadOwnerResolver } from '../runners/thread-owner.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
+import type { BackendActionsSource } from '../interfaces/backend-action.interface.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 
 /**
@@ -29,6 +30,12 @@ export type CopilotKitRunnerOption = AgentRunner | Type<AgentRunner> | CopilotKi
 export interface CopilotKitModuleOptions {
   /** Agent id → AG-UI agent, or a factory called per request. Ids must be URL-safe. */
   agents?: AgentsSource;
+  /**
+   * Backend actions as plain objects, in the CopilotKit docs' shape (`{ name, description,
+   * parameters, handler }`), next to the `@CopilotAction()` methods and held to the same rules; or
+   * a function that returns them for each run (`(context) => [...]`), for per-tenant tools.
+   */
+  actions?: BackendActionsSource;
   /**
    * Where threads and their events live: an AgentRunner instance, an (`@Injectable()`) AgentRunner
    * class, or `{ useFactory, inject }`. Whichever it is, the module starts it when the app starts

@@ -1,5 +1,6 @@
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import type { AgentsSource } from '../interfaces/ag-ui-agent.interface.js';
+import type { BackendActionsSource } from '../interfaces/backend-action.interface.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
 import { HOOK_METHODS } from '../hooks/request-hooks.js';
 import type { Type } from '@nestjs/common';
@@ -12,6 +13,7 @@ import type { TranscriptionService } from '../transcription/transcription.servic
 import { DEFAULT_MAX_AUDIO_BYTES } from '../transcription/audio-upload.js';
 import {
   BUILT_NOT_A_RUNNER,
+  INVALID_ACTIONS,
   INVALID_AGENTS,
   INVALID_AUTHORITATIVE_HISTORY,
   INVALID_BODY_LIMIT,
@@ -42,6 +44,8 @@ import {
 /** Module options after validation, with every default filled in. */
 export interface ResolvedCopilotKitOptions {
   agents: AgentsSource | undefined;
+  /** Checked one by one when the module starts (their schemas resolve asynchronously). */
+  actions: BackendActionsSource | undefined;
   runner: AgentRunner;
   heartbeatMs: number;
   cancelRunOnDisconnect: boolean;
@@ -64,6 +68,7 @@ export interface ResolvedCopilotKitOptions {
 
 const KNOWN_OPTIONS = new Set([
   'agents',
+  'actions',
   'runner',
   'heartbeatMs',
   'cancelRunOnDisconnect',
@@ -178,6 +183,9 @@ export async function resolveCopilotKitOptions(
   if (given.agents !== undefined && typeof given.agents !== 'function' && (typeof given.agents !== 'object' || given.agents === null)) {
     problems.push(INVALID_AGENTS);
   }
+  if (given.actions !== undefined && typeof given.actions !== 'function' && !Array.isArray(given.actions)) {
+    problems.push(INVALID_ACTIONS);
+  }
   const hooks = given.hooks === undefined ? [] : [given.hooks].flat();
   hooks.forEach((entry, index) => {
     const valid =
@@ -198,6 +206,7 @@ export async function resolveCopilotKitOptions(
   if (problems.length > 0) throw new CopilotKitConfigurationError(problems);
   return {
     agents: given.agents,
+    actions: given.actions,
     runner: await resolveRunner(given.runner, buildRunner),
     heartbeatMs,
     cancelRunOnDisconnect: given.cancelRunOnDisconnect ?? false,

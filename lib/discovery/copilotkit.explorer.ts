@@ -11,20 +11,12 @@ import { ActionRegistry } from '../actions/action-registry.js';
 import { CopilotKitMetadataAccessor } from './copilotkit-metadata.accessor.js';
 import { InstanceResolver } from '../actions/instance-resolver.js';
 import { RuntimeScope } from './runtime-scope.js';
-import {
-  ACTION_WITHOUT_DESCRIPTION,
-  HOOKS_WITHOUT_METHODS,
-  INVALID_ACTION_NAME,
-  INVALID_APPROVAL_EXPIRY,
-  LAZY_PROVIDER_LEFT_OUT,
-  SERVING_AGENT,
-  UNKNOWN_ACTION_ARGUMENTS,
-} from './discovery.messages.js';
+import { checkActionDeclaration } from '../actions/action-declaration.js';
+import { HOOKS_WITHOUT_METHODS, LAZY_PROVIDER_LEFT_OUT, SERVING_AGENT, UNKNOWN_ACTION_ARGUMENTS } from './discovery.messages.js';
 import { ActionArgs } from '../decorators/action-args.decorator.js';
 import { CopilotContext } from '../decorators/copilot-context.decorator.js';
 import { HOOK_METHODS, RequestHooks } from '../hooks/request-hooks.js';
 import type { CopilotKitHooks } from '../hooks/copilotkit-hooks.interface.js';
-import { MODEL_TOOL_NAME } from '../actions/tool-name.js';
 
 type ModuleEntry = ModulesContainer extends Map<string, infer M> ? M : never;
 
@@ -98,32 +90,22 @@ export class CopilotKitExplorer implements OnModuleInit {
     this.seenHandlers.add(handler);
     const location = `${hostClass.name}.${methodName}`;
     if (!this.scope.serves(options.runtime, `@CopilotAction on ${location}`)) return;
-    if (typeof options.description !== 'string' || options.description.trim() === '') {
-      throw new CopilotKitConfigurationError(ACTION_WITHOUT_DESCRIPTION(location));
-    }
     const name = options.name ?? methodName;
-    if (!MODEL_TOOL_NAME.test(name)) {
-      throw new CopilotKitConfigurationError(INVALID_ACTION_NAME(location, name));
-    }
     // Without parameter decorators, the method takes (args, context), as if written with them.
     if (!this.accessor.hasParamDecorators(hostClass, methodName)) {
       ActionArgs()(hostClass.prototype as object, methodName, 0);
       CopilotContext()(hostClass.prototype as object, methodName, 1);
     }
-    const parameters = options.parameters ?? this.inferParameters(hostClass, methodName, handler, location);
-    let schema;
-    try {
-      schema = await resolveActionSchema(parameters, `@CopilotAction on ${location}`);
-    } catch (error) {
-      throw new CopilotKitConfigurationError(error instanceof Error ? error.message : String(error));
-    }
-    const approval = options.approval === true ? {} : options.approval || undefined;
-    if (approval?.expiresInMs !== undefined && !(Number.isSafeInteger(approval.expiresInMs) && approval.expiresInMs > 0)) {
-      throw new CopilotKitConfigurationError(INVALID_APPROVAL_EXPIRY(location));
-    }
+    const subject = `@CopilotAction on ${location}`;
+    const { description, schema, approval } = await checkActionDeclaration(
+      { name, description: options.description, approval: options.approval },
+      subject,
+      // Inferred only now, so a missing description is reported before an unknown argument type.
+      () => resolveActionSchema(options.parameters ?? this.inferParameters(hostClass, methodName, handler, location), subject),
+    );
     const definition: ActionDefinition = {
       name,
-      description: options.description,
+      description,
       agents: options.agents,
       schema,
       location,

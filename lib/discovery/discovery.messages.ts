@@ -22,15 +22,6 @@ export const AGENT_ID_NOT_URL_SAFE = (id: string) =>
 export const AGENT_WITHOUT_RUN = (id: string, got: string) =>
   `agent '${id}' has no run(input) method; pass an AG-UI agent (an AbstractAgent from @ag-ui/client such as new HttpAgent({ url })), got ${got}.`;
 
-export const ACTION_WITHOUT_DESCRIPTION = (location: string) =>
-  `@CopilotAction on ${location} has no description; the model decides when to call an action from it.`;
-
-export const INVALID_ACTION_NAME = (location: string, name: string) =>
-  `@CopilotAction on ${location}: name '${name}' must be 1-64 letters, digits, '_' or '-' (what LLM providers accept as a tool name).`;
-
-export const INVALID_APPROVAL_EXPIRY = (location: string) =>
-  `@CopilotAction on ${location}: approval.expiresInMs must be a positive number of milliseconds.`;
-
 export const UNKNOWN_ACTION_ARGUMENTS = (location: string) =>
   `@CopilotAction on ${location}: cannot tell what its arguments are. Type the arguments parameter with a class-validator DTO class, or give 'parameters' (a JSON Schema, a Standard Schema such as zod, or a CopilotKit parameter list).`;
 

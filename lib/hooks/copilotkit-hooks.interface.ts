@@ -3,7 +3,7 @@ import type { Message, TokenUsage } from '@ag-ui/core';
 /** Which CopilotKit route a request is for, with the ids the route names. */
 export type CopilotRoute =
   | { method: 'info' }
-  | { method: 'agent/run' | 'agent/connect'; agentId: string }
+  | { method: 'agent/run' | 'agent/connect' | 'agent/suggest'; agentId: string }
   | { method: 'agent/stop'; agentId: string; threadId: string }
   | { method: 'transcribe' };
 
@@ -18,11 +18,11 @@ export type CopilotRequestOutcome = 'finished' | 'error';
 
 /** What happened in one request: for audit logs, analytics and billing. */
 export interface CopilotRequestSummary extends CopilotRequestContext {
-  /** Run and connect: the thread streamed; stop: the thread stopped. */
+  /** Run and connect: the thread streamed; stop: the thread stopped; suggest: the client's throwaway id (never stored). */
   threadId?: string;
-  /** The run started (run) or the runs replayed and followed (connect, the last one). */
+  /** The run started (run, suggest) or the runs replayed and followed (connect, the last one). */
   runId?: string;
-  /** Run and connect: the messages reconstructed from the streamed events. */
+  /** Run, connect and suggest: the messages reconstructed from the streamed events. */
   messages: Message[];
   /** Token usage the agent reported on its terminal events, one entry per model call. */
   usage: TokenUsage[];

@@ -2,7 +2,7 @@ import { SetMetadata, type ExecutionContext } from '@nestjs/common';
 
 const COPILOTKIT_STREAM = Symbol.for('nestjs-copilotkit:stream');
 
-export type CopilotKitStreamRoute = 'agent/run' | 'agent/connect';
+export type CopilotKitStreamRoute = 'agent/run' | 'agent/connect' | 'agent/suggest';
 
 /** Marks a route whose answer is an AG-UI event stream, and which one. */
 export const CopilotKitStream = (route: CopilotKitStreamRoute): MethodDecorator => SetMetadata(COPILOTKIT_STREAM, route);
@@ -13,7 +13,7 @@ export function copilotKitStreamOf(handler: Function): CopilotKitStreamRoute | u
 }
 
 /**
- * Whether `context` is a CopilotKit event stream (a run or a connect), for a host app's interceptor
+ * Whether `context` is a CopilotKit event stream (a run, a connect or a suggestion), for a host app's interceptor
  * that must leave it alone: one that wraps every response in an envelope, or one that times
  * responses out. Each value such a route emits is a Nest `MessageEvent` whose `data` is an AG-UI event.
  *

@@ -52,7 +52,7 @@ type PlatformResponse = ServerResponse | FastifyReplyLike;
  * Builds the controller that serves the CopilotKit v2 protocol under `path`: one class per
  * `forRoot`, so several runtimes can live in one app, each with its own guards.
  *
- * run and connect are `@Sse()` routes: Nest writes their events, and the app's interceptors see
+ * run, suggest and connect are `@Sse()` routes: Nest writes their events, and the app's interceptors see
  * each one (`isCopilotKitStream(context)` tells them apart). The JSON answers go through the HTTP
  * adapter (`@Res()`), because the client reads their exact shape, which an interceptor that wraps
  * responses would change. The single-route envelope answers JSON or a stream from one `@Post()`
@@ -83,6 +83,16 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     @CopilotKitStream('agent/run')
     @UseGuards(PrepareStream)
     run(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
+      this.connections.track(rawResponse(response));
+      return preparedStream(request);
+    }
+
+    /** Suggestions for `@copilotkit/core`: a run of the agent that no runner keeps (see SuggestionRuns). */
+    @Sse(STREAM_ROUTES.suggest, { method: RequestMethod.POST })
+    @HttpCode(200)
+    @CopilotKitStream('agent/suggest')
+    @UseGuards(PrepareStream)
+    suggest(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
       this.connections.track(rawResponse(response));
       return preparedStream(request);
     }
@@ -134,6 +144,8 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
           );
         case 'agent/run':
           return this.envelopeStream(request, response, await this.streams.run(call.agentId, call.body, request));
+        case 'agent/suggest':
+          return this.envelopeStream(request, response, await this.streams.suggest(call.agentId, call.body, request));
         case 'agent/connect':
           return this.envelopeStream(request, response, await this.streams.connect(call.agentId, call.body, request));
         case 'agent/stop': {
@@ -193,7 +205,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
   addMethodNotAllowedRoutes(CopilotKitController, ['info'], 'GET');
   addMethodNotAllowedRoutes(
     CopilotKitController,
-    ['/', 'transcribe', 'agent/:agentId/run', 'agent/:agentId/connect', 'agent/:agentId/stop/:threadId'],
+    ['/', 'transcribe', ...Object.values(STREAM_ROUTES), 'agent/:agentId/stop/:threadId'],
     'POST',
   );
   markCopilotKitRoutes(CopilotKitController, path);

@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext, type MessageEvent } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { copilotKitStreamOf } from './copilotkit-stream.js';
+import { copilotKitStreamOf, type CopilotKitStreamRoute } from './copilotkit-stream.js';
 import { StreamPreparer } from './stream-preparer.js';
 
 type StreamRequest = {
@@ -12,7 +12,7 @@ type StreamRequest = {
 const prepared = new WeakMap<object, Observable<MessageEvent>>();
 
 /**
- * Prepares the stream of an `@Sse()` run or connect route, as the last of its guards. Nest runs a
+ * Prepares the stream of an `@Sse()` run, connect or suggest route, as the last of its guards. Nest runs a
  * route's interceptors around its handler without waiting for it, and sends the stream's headers a
  * moment after they subscribe: a refusal the runtime finds later (a thread PostgreSQL says is busy)
  * could then only be an SSE `error` event under a 200. Guards are the last stage Nest waits for
@@ -25,13 +25,20 @@ export class PrepareStream implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<StreamRequest>();
-    const { agentId } = request.params;
-    const events =
-      copilotKitStreamOf(context.getHandler()) === 'agent/connect'
-        ? await this.preparer.connect(agentId, request.body, request, headerValue(request.headers['last-event-id']))
-        : await this.preparer.run(agentId, request.body, request);
-    prepared.set(request, events);
+    prepared.set(request, await this.prepare(copilotKitStreamOf(context.getHandler()), request));
     return true;
+  }
+
+  private prepare(route: CopilotKitStreamRoute | undefined, request: StreamRequest): Promise<Observable<MessageEvent>> {
+    const { agentId } = request.params;
+    switch (route) {
+      case 'agent/connect':
+        return this.preparer.connect(agentId, request.body, request, headerValue(request.headers['last-event-id']));
+      case 'agent/suggest':
+        return this.preparer.suggest(agentId, request.body, request);
+      default:
+        return this.preparer.run(agentId, request.body, request);
+    }
   }
 }
 

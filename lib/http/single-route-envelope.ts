@@ -14,7 +14,7 @@ import {
 } from './http.messages.js';
 
 /** Methods of the single-route transport (`POST {path}` with `{ method, params, body }`) served here. */
-export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/connect' | 'agent/stop' | 'transcribe';
+export type EnvelopeMethod = 'info' | 'agent/run' | 'agent/suggest' | 'agent/connect' | 'agent/stop' | 'transcribe';
 
 export interface SingleRouteEnvelope {
   method: EnvelopeMethod;
@@ -23,7 +23,16 @@ export interface SingleRouteEnvelope {
   body: unknown;
 }
 
-const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>(['info', 'agent/run', 'agent/connect', 'agent/stop', 'transcribe']);
+const SERVED: ReadonlySet<string> = new Set<EnvelopeMethod>([
+  'info',
+  'agent/run',
+  'agent/suggest',
+  'agent/connect',
+  'agent/stop',
+  'transcribe',
+]);
+/** Methods whose `body` is a RunAgentInput. */
+const RUN_INPUT_METHODS: ReadonlySet<string> = new Set<EnvelopeMethod>(['agent/run', 'agent/suggest', 'agent/connect']);
 
 /**
  * Reads the single-route envelope the CopilotKit client sends when it cannot reach `GET /info`
@@ -56,7 +65,7 @@ export function parseSingleRouteEnvelope(contentType: string | undefined, payloa
     const problem = idProblem(envelope.threadId);
     if (problem) throw new InvalidRequestException(INVALID_ID_PARAM('params.threadId', problem));
   }
-  if ((method === 'agent/run' || method === 'agent/connect') && (body === undefined || body === null)) {
+  if (RUN_INPUT_METHODS.has(method) && (body === undefined || body === null)) {
     throw new InvalidRequestException(MISSING_RUN_INPUT(method));
   }
   if (method === 'transcribe' && (body === undefined || body === null)) {

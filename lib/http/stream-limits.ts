@@ -1,7 +1,11 @@
 import { RequestMethod, Sse, type Type } from '@nestjs/common';
 
 /** The `@Sse()` routes of the CopilotKit controller, by handler name. */
-export const STREAM_ROUTES = { run: 'agent/:agentId/run', connect: 'agent/:agentId/connect' } as const;
+export const STREAM_ROUTES = {
+  run: 'agent/:agentId/run',
+  suggest: 'agent/:agentId/suggest',
+  connect: 'agent/:agentId/connect',
+} as const;
 
 export const COPILOTKIT_STREAM_LIMITS = Symbol.for('nestjs-copilotkit:stream-limits');
 

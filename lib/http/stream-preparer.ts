@@ -9,7 +9,7 @@ import { toMessageEvents } from './message-events.js';
 import { STOP_ON_DISCONNECT_FAILED } from './http.messages.js';
 
 /**
- * Starts what a run or connect streams, between the hooks: everything that may refuse the request
+ * Starts what a run, connect or suggestion streams, between the hooks: everything that may refuse the request
  * (hooks, unknown agent, invalid body, busy thread, someone else's thread) happens here, before
  * anything is sent, so that a refusal is an ordinary JSON answer.
  */
@@ -48,6 +48,25 @@ export class StreamPreparer {
               this.logger.warn(STOP_ON_DISCONNECT_FAILED(live, error instanceof Error ? error.message : String(error))),
             );
         return toMessageEvents(tracked, { heartbeatMs, onClientGone: () => void stop() });
+      },
+      body,
+    );
+  }
+
+  /**
+   * A suggestion stream: no runner and nothing to reconnect to, so the agent is stopped when the
+   * client leaves, whatever `cancelRunOnDisconnect` says about runs.
+   */
+  suggest(agentId: string, body: unknown, request: unknown): Promise<Observable<MessageEvent>> {
+    return this.hooks.around(
+      { method: 'agent/suggest', agentId },
+      request,
+      async (current) => {
+        const clientGone = new AbortController();
+        const events = await this.runtime.suggestStream(agentId, body, { request, signal: clientGone.signal });
+        const { threadId, runId } = body as { threadId: string; runId: string };
+        current.streamed(events, { threadId, runId });
+        return toMessageEvents(events, { heartbeatMs: this.options.heartbeatMs, onClientGone: () => clientGone.abort() });
       },
       body,
     );

@@ -18,6 +18,8 @@ export interface ActionContext<TUser = unknown> {
   readonly toolCallId: string | undefined;
   /** `forwardedProps` of the run input (CopilotKit `properties`). */
   readonly forwardedProps: unknown;
+  /** `forwardedProps` under its CopilotKit docs name, as an object: `{}` when the run sent none. */
+  readonly properties: Record<string, unknown>;
   /** Aborted when the run is stopped: pass it on to fetches and queries. */
   readonly signal: AbortSignal;
   /** Adds an AG-UI event to the run's stream (it goes through the same protocol guard). */

@@ -1,5 +1,6 @@
 import { EventType, type AssistantMessage, type BaseEvent, type Message, type RunAgentInput } from '@ag-ui/core';
 import type { LooseEvent } from './event-normalizer.js';
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
 
 /**
  * The input a run announces on RUN_STARTED: only the messages the thread has not seen before.
@@ -122,11 +123,26 @@ function messageList(value: unknown): Message[] {
   );
 }
 
-/** The thread's state: the last snapshot, with later deltas applied by the compaction of each run. */
+/**
+ * The thread's state: the last snapshot with the deltas after it applied, as a client that saw
+ * every event holds it. A delta that does not apply is skipped, as the official clients skip it.
+ */
 export function stateFromEvents(events: readonly BaseEvent[]): unknown {
   let state: unknown = null;
-  for (const event of events as LooseEvent[]) if (event.type === EventType.STATE_SNAPSHOT) state = event.snapshot;
+  for (const event of events as LooseEvent[]) {
+    if (event.type === EventType.STATE_SNAPSHOT) state = event.snapshot;
+    else if (event.type === EventType.STATE_DELTA && Array.isArray(event.delta)) state = patched(state, event.delta as Operation[]);
+  }
   return state;
+}
+
+function patched(state: unknown, delta: Operation[]): unknown {
+  try {
+    // Cloned, validated and applied whole or not at all, as the client applies it.
+    return fastJsonPatch.applyPatch(structuredClone(state ?? {}), delta, true, false).newDocument;
+  } catch {
+    return state;
+  }
 }
 
 /**

@@ -13,6 +13,8 @@ import { ActionInvoker } from '../actions/action-invoker.js';
 import { COPILOTKIT_OPTIONS } from '../config/copilotkit.constants.js';
 import type { ResolvedCopilotKitOptions } from '../config/copilotkit-options.resolver.js';
 import { ActionRegistry } from '../actions/action-registry.js';
+import type { ActionCatalog } from '../actions/action-catalog.js';
+import { ModuleActions } from './module-actions.js';
 import { CopilotKitExplorer } from '../discovery/copilotkit.explorer.js';
 import { InvalidRunInputException } from '../errors/invalid-run-input.exception.js';
 import type { AgentFactoryContext, AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
@@ -20,14 +22,26 @@ import type { RuntimeAgentInfo, RuntimeInfo } from '../interfaces/runtime-info.i
 import { PACKAGE_VERSION } from '../platform/package-require.cjs';
 import { checkConnectThreadId, parseRunAgentInput } from './run-input.parser.js';
 import { RunPreparation } from './run-preparation.js';
+import { SuggestionRuns } from './suggestion-run.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
-import { AgentRegistry } from '../discovery/agent-registry.js';
+import { AgentRegistry, type AgentLease } from '../discovery/agent-registry.js';
+import type { RunScope } from './agent-run.js';
+import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import { withForwardedHeaders } from '../agents/remote/forwarded-headers.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
 import type { TranscriptionService } from '../transcription/transcription.service.js';
 import { TRANSCRIPTION_SERVICE } from '../transcription/transcription.token.js';
 import { CAPABILITIES_FAILED, MISSING_CONNECT_THREAD_ID, NO_ACTIVE_RUN, SHADOWING_TOOLS_IGNORED } from './runtime.messages.js';
+
+/** What `run` and `suggest` both start from (see `withAgent`). */
+interface PreparedAgent {
+  agentId: string;
+  agent: AgUiAgent;
+  input: RunAgentInput;
+  request: unknown;
+  bindActions: (scope: RunScope) => CopilotRunActions;
+}
 
 /** What a runtime call may know about who asked: the HTTP request, when there is one. */
 export type RuntimeCallContext = AgentFactoryContext;
@@ -52,14 +66,16 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   readonly transcription: TranscriptionService | undefined;
   private readonly logger = new Logger(CopilotRuntime.name);
   private readonly preparation = new RunPreparation();
+  private readonly suggestions = new SuggestionRuns();
 
   constructor(
     @Inject(COPILOTKIT_OPTIONS) private readonly options: ResolvedCopilotKitOptions,
     /** Every agent served: from `forRoot` and from `@CopilotAgent` classes. */
     readonly agents: AgentRegistry,
-    /** Every `@CopilotAction` of the app, with its JSON Schema. */
+    /** Every `@CopilotAction` of the app and every action given to `forRoot`, with its JSON Schema. */
     readonly actions: ActionRegistry,
     private readonly invoker: ActionInvoker,
+    private readonly moduleActions: ModuleActions,
     private readonly explorer: CopilotKitExplorer,
     @Optional() @Inject(TRANSCRIPTION_SERVICE) transcription?: TranscriptionService,
   ) {
@@ -99,14 +115,14 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
       }),
     );
     // Every flag says what is really served; an absent flag makes the CopilotKit UI assume "yes".
-    // `suggestions: false` makes the client suggest through plain runs.
+    // `suggestions: true`: the client suggests through `suggest` below, not through runs that would be stored as threads.
     return {
       version: PACKAGE_VERSION,
       agents: Object.fromEntries(entries),
       audioFileTranscriptionEnabled: this.transcription !== undefined,
       mode: 'sse',
       threadEndpoints: { list: threadRoutes, inspect: threadRoutes, mutations: threadRoutes, realtimeMetadata: false },
-      suggestions: false,
+      suggestions: true,
       a2uiEnabled: false,
       openGenerativeUIEnabled: false,
       telemetryDisabled: true,
@@ -122,7 +138,62 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   /** `run`, with each event's SSE id, as the HTTP layer streams it. */
-  async runStream(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<IdentifiedEvent>> {
+  runStream(agentId: string, input: unknown, context: RuntimeCallContext = {}): Promise<Observable<IdentifiedEvent>> {
+    return this.withAgent(agentId, input, context, async (prepared, lease) =>
+      this.preparation.start(this.runner, {
+        ...prepared,
+        ownerId: await this.options.threadOwner(context.request),
+        history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
+        forwardSystemMessages: this.options.forwardSystemMessages,
+        maxRunDurationMs: this.options.maxRunDurationMs,
+        // The run outlives this call (nobody may even read it), so its agents are closed when it settles.
+        onSettled: () => void lease.release(),
+      }),
+    );
+  }
+
+  /**
+   * A run of `agentId` for suggestions, as `@copilotkit/core` asks for them: the same agent, input
+   * checks, backend actions and time limit as `run`, but no runner, so nothing is locked, stored or
+   * listed (see SuggestionRuns). It ends with the agent, at `maxRunDurationMs`, or when `signal` aborts.
+   */
+  async suggest(
+    agentId: string,
+    input: unknown,
+    context: RuntimeCallContext & { signal?: AbortSignal } = {},
+  ): Promise<Observable<BaseEvent>> {
+    return withoutIds(await this.suggestStream(agentId, input, context));
+  }
+
+  /** `suggest`, with event ids, as the HTTP layer streams it. */
+  suggestStream(
+    agentId: string,
+    input: unknown,
+    context: RuntimeCallContext & { signal?: AbortSignal } = {},
+  ): Promise<Observable<IdentifiedEvent>> {
+    return this.withAgent(agentId, input, context, async (prepared, lease) =>
+      this.suggestions.start({
+        ...prepared,
+        forwardSystemMessages: this.options.forwardSystemMessages,
+        maxRunDurationMs: this.options.maxRunDurationMs,
+        signal: context.signal,
+        onSettled: () => void lease.release(),
+      }),
+    );
+  }
+
+  /**
+   * What a run and a suggestion both start from: this request's agent (a clone with the forwarded
+   * headers), the validated input without frontend tools that shadow its actions, and the actions
+   * bound to the caller. The agents are leased for `start`; refused before it started (404, 400,
+   * 409), they are released at once.
+   */
+  private async withAgent<T>(
+    agentId: string,
+    input: unknown,
+    context: RuntimeCallContext,
+    start: (prepared: PreparedAgent, lease: AgentLease) => Promise<T>,
+  ): Promise<T> {
     await this.explorer.refresh();
     const lease = this.agents.lease();
     try {
@@ -131,22 +202,13 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
         context.request,
         this.options.forwardHeaders,
       );
-      const parsed = this.withoutShadowingTools(agentId, parseRunAgentInput(input));
-      return await this.preparation.start(this.runner, {
-        agentId,
-        agent,
-        input: parsed,
-        ownerId: await this.options.threadOwner(context.request),
-        history: (this.options.authoritativeHistory ?? this.runner.durable) ? 'authoritative' : 'client',
-        request: context.request,
-        bindActions: (scope) => this.invoker.bind({ ...scope, request: context.request, forwardedProps: parsed.forwardedProps }),
-        forwardSystemMessages: this.options.forwardSystemMessages,
-        maxRunDurationMs: this.options.maxRunDurationMs,
-        // The run outlives this call (nobody may even read it), so its agents are closed when it settles.
-        onSettled: () => void lease.release(),
-      });
+      const received = parseRunAgentInput(input);
+      const catalog = await this.moduleActions.forRun(agentId, received, context.request);
+      const parsed = this.withoutShadowingTools(agentId, received, catalog);
+      const request = context.request;
+      const bindActions = (scope: RunScope) => this.invoker.bind({ ...scope, request, forwardedProps: parsed.forwardedProps, catalog });
+      return await start({ agentId, agent, input: parsed, request, bindActions }, lease);
     } catch (error) {
-      // Refused before it started (404, 400, 409): the agents will not be used.
       void lease.release();
       throw error;
     }
@@ -196,6 +258,7 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
 
   /** Runs the drain before Nest closes the HTTP server, whose open streams would otherwise hold it. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.suggestions.endAll();
     await this.runner.drain();
   }
 
@@ -221,9 +284,9 @@ export class CopilotRuntime implements OnModuleInit, BeforeApplicationShutdown, 
    * A frontend tool named like a backend action would let the client stand in for the server
    * (or make the model's call ambiguous): the backend action wins and the client's tool is dropped.
    */
-  private withoutShadowingTools(agentId: string, input: RunAgentInput): RunAgentInput {
+  private withoutShadowingTools(agentId: string, input: RunAgentInput, catalog: ActionCatalog): RunAgentInput {
     if (input.tools.length === 0) return input;
-    const backend = new Set(this.actions.forAgent(agentId).map((action) => action.name));
+    const backend = new Set(catalog.forAgent(agentId).map((action) => action.name));
     const tools = input.tools.filter((tool) => !backend.has(tool.name));
     if (tools.length === input.tools.length) return input;
     const dropped = input.tools.filter((tool) => backend.has(tool.name)).map((tool) => tool.name);

@@ -44,6 +44,8 @@ export const CLIENT_INSTRUCTIONS_DROPPED = (runId: string, count: number) =>
 
 export const RUN_TIMED_OUT = 'The run went on longer than the server allows, so it was ended.';
 
+export const SUGGESTION_ENDED_BY_SHUTDOWN = 'The server is shutting down; the suggestions were not finished.';
+
 export const RUN_DURATION_EXCEEDED = (agentId: string, threadId: string, runId: string, ms: number) =>
   `Run '${runId}' of agent '${agentId}' on thread '${threadId}' went past maxRunDurationMs (${ms} ms); it was aborted.`;
 

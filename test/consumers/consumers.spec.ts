@@ -77,6 +77,18 @@ describe.each(FIXTURES)('the packed package in $name', (fixture) => {
     );
   });
 
+  it('resolves the LangChain entry to the same build, and loads it without @langchain/core installed', async () => {
+    const script =
+      fixture.module === 'esm'
+        ? "const m = await import('nestjs-copilotkit/langchain'); console.log(import.meta.resolve('nestjs-copilotkit/langchain'), typeof m.LangChainAdapter)"
+        : "const m = require('nestjs-copilotkit/langchain'); console.log(require.resolve('nestjs-copilotkit/langchain'), typeof m.LangChainAdapter)";
+    const printed = await run(process.execPath, fixture.module === 'esm' ? ['--input-type=module', '-e', script] : ['-e', script], dir);
+    expect(printed.trim()).toMatch(
+      new RegExp(`/node_modules/nestjs-copilotkit/dist/${fixture.module === 'esm' ? 'esm' : 'cjs'}/langchain\\.js function$`),
+    );
+    expect(existsSync(join(dir, 'node_modules/@langchain/core'))).toBe(false);
+  });
+
   it('keeps one identity for errors and injected classes when the app loads both builds', async () => {
     const output = await run(process.execPath, ['checks/dual-build.mjs', fixture.module === 'esm' ? 'esm-first' : 'cjs-first'], dir);
     expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({

@@ -1,40 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { HttpAgent } from '@ag-ui/client';
 import { HttpAgent as HttpAgent0059 } from 'ag-ui-client-0059';
-import { Injectable, Module } from '@nestjs/common';
 import { jest } from '@jest/globals';
-import { BuiltInAgent, CopilotAction, CopilotKitModule, type UsageReport } from '../../lib/index.js';
+import { BuiltInAgent, CopilotKitModule, type UsageReport } from '../../lib/index.js';
 import { LlmMock, type Provider } from '../fixtures/llm-mock.js';
 import { startApp, type TestApp } from '../fixtures/test-app.js';
 import { openSse, postJson, postSse, runInput } from '../fixtures/sse-client.js';
 
-@Injectable()
-class WeatherService {
-  static calls: string[] = [];
-
-  @CopilotAction({
-    description: 'Current weather in a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-  })
-  getWeather({ city }: { city: string }) {
-    WeatherService.calls.push(city);
-    return { city, sky: 'sunny', celsius: 21 };
-  }
-
-  @CopilotAction({ description: 'Current time' })
-  getTime() {
-    return '12:00';
-  }
-}
-
-@Module({ providers: [WeatherService] })
-class WeatherModule {}
-
-const highlightTool = {
-  name: 'highlight',
-  description: 'Highlight an item on the page',
-  parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-};
+import { highlightTool, WeatherModule, WeatherService } from '../fixtures/weather.fixture.js';
 
 describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provider) => {
   const llm = new LlmMock();

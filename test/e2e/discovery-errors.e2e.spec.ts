@@ -57,7 +57,7 @@ describe('boot-time checks of decorated code', () => {
       sync() {}
     }
     const error = await bootFailure([Billing, Crm]);
-    expect(error.message).toMatch(/two @CopilotAction methods are named 'sync': Billing\.syncInvoices and Crm\.sync/);
+    expect(error.message).toMatch(/two actions are named 'sync': Billing\.syncInvoices and Crm\.sync/);
   });
 
   it('refuses arguments it cannot describe', async () => {

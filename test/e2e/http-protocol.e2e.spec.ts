@@ -35,7 +35,7 @@ describe('CopilotKit v2 protocol over HTTP', () => {
         audioFileTranscriptionEnabled: false,
         mode: 'sse',
         threadEndpoints: { list: true, inspect: true, mutations: true, realtimeMetadata: false },
-        suggestions: false,
+        suggestions: true,
         a2uiEnabled: false,
         openGenerativeUIEnabled: false,
         telemetryDisabled: true,

@@ -305,7 +305,8 @@ describe('CopilotKitModule', () => {
 
     it.each([
       [{ params: {} }, 400, /Missing 'method'/],
-      [{ method: 'agent/suggest', params: { agentId: 'echo' } }, 400, /Unsupported method 'agent\/suggest'/],
+      [{ method: 'inspector/metadata', params: {} }, 400, /Unsupported method 'inspector\/metadata'/],
+      [{ method: 'agent/suggest', params: { agentId: 'echo' } }, 400, /Missing 'body'/],
       [{ method: 'agent/run', params: {}, body: {} }, 400, /params.agentId/],
       [{ method: 'agent/run', params: { agentId: 'echo' } }, 400, /Missing 'body'/],
       [{ method: 'agent/stop', params: { agentId: 'echo' } }, 400, /params.threadId/],

@@ -43,8 +43,11 @@ describe('README examples', () => {
       'test/readme/secured-copilot.module.ts',
       'test/readme/ops.module.ts',
       'test/readme/support.agent.ts',
+      'test/readme/gemini-copilot.module.ts',
+      'test/readme/langchain.agent.ts',
       'test/readme/docs-spelling.module.ts',
       'test/readme/todo.service.ts',
+      'test/readme/action-list.module.ts',
       'test/readme/assistant.agent.ts',
       'test/readme/quiet-support.agent.ts',
       'test/readme/durable-copilot.module.ts',
@@ -256,6 +259,43 @@ describe('README examples', () => {
       expect(second.body.messages.some((message) => message.role === 'tool')).toBe(true);
       const replay = await postSse(`${server.url}/agent/quiet/connect`, { threadId: input.threadId }, { headers });
       expect(replay.events.map((e) => e.type).filter((type) => type.startsWith('TOOL_CALL'))).toEqual([]);
+    });
+  });
+
+  describe('plain action lists, per tenant', () => {
+    const llm = new LlmMock();
+    let server: TestApp;
+    let restoreEnv: () => void;
+
+    beforeAll(async () => {
+      restoreEnv = pointOpenAIAt(await llm.start());
+      // Imported here: the module builds its agent when it is loaded, from the environment.
+      const { ActionListModule } = await import('./action-list.module.js');
+      server = await startApp([ActionListModule]);
+    });
+    afterAll(async () => {
+      await server?.close();
+      await llm.stop();
+      restoreEnv();
+    });
+
+    it("offers each tenant its reports next to the docs' action, which reads the run's properties", async () => {
+      const offered = async (tenant: string) => {
+        llm.reset();
+        llm.server.onMessage('list', { content: 'Listed.' });
+        await postSse(`${server.url}/agent/default/run`, runInput({ text: 'list' }), { headers: { 'x-tenant': tenant } });
+        return llm.requests()[0].body.tools!.map((tool) => tool.function.name);
+      };
+      expect(await offered('acme')).toEqual(['sayHello', 'salesReport', 'churnReport']);
+      expect(await offered('globex')).toEqual(['sayHello', 'invoicesReport']);
+      expect(await offered('initech')).toEqual(['sayHello']);
+
+      llm.reset();
+      llm.server.on({ userMessage: 'hello', hasToolResult: false }, { toolCalls: [{ name: 'sayHello', arguments: { name: 'Ada' } }] });
+      llm.server.on({ userMessage: 'hello', hasToolResult: true }, { content: 'Done.' });
+      const input = { ...runInput({ text: 'hello' }), forwardedProps: { plan: 'pro' } };
+      const { events } = await postSse(`${server.url}/agent/default/run`, input, { headers: { 'x-tenant': 'acme' } });
+      expect(events.find((e) => e.type === 'TOOL_CALL_RESULT')?.content).toBe('Hello, Ada! Your plan: pro.');
     });
   });
 

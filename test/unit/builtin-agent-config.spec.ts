@@ -14,7 +14,10 @@ describe('BuiltInAgent configuration', () => {
   it.each([
     [{ model: 'openai:gpt-4o-mini' }, /needs an API key: set OPENAI_API_KEY, pass 'apiKey', or pass an OpenAIAdapter/],
     [{ model: 'anthropic:claude-x' }, /needs an API key: set ANTHROPIC_API_KEY/],
-    [{ model: 'gemini:pro', apiKey: 'k' }, /must be 'openai:<model>' or 'anthropic:<model>'/],
+    [
+      { model: 'gemini:pro', apiKey: 'k' },
+      /must be '<provider>:<model>' \(or '<provider>\/<model>'\) with a provider of openai, anthropic, google, groq/,
+    ],
     [{ model: 'openai:gpt-4o', apiKey: 'k', maxSteps: 0 }, /'maxSteps' must be a positive integer/],
     [{}, /'model' is required/],
   ])('fails when it is built, not at the first request: %j', (options, message) => {

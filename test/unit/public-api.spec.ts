@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import * as api from '../../lib/index.js';
+import * as langchain from '../../lib/langchain.js';
 
-/** Every name lib/index.ts exports, types included, as the compiler sees them. */
-function exportedNames(): { values: string[]; types: string[] } {
-  const entry = fileURLToPath(new URL('../../lib/index.ts', import.meta.url));
+/** Every name an entry file exports, types included, as the compiler sees them. */
+function exportedNames(file = 'index.ts'): { values: string[]; types: string[] } {
+  const entry = fileURLToPath(new URL(`../../lib/${file}`, import.meta.url));
   const program = ts.createProgram([entry], {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -48,6 +49,7 @@ describe('the public API', () => {
       'CopilotKitModule',
       'CopilotRuntime',
       'CopilotThreads',
+      'GoogleAdapter',
       'InMemoryAgentRunner',
       'InMemoryThreadStore',
       'InvalidCopilotAgentError',
@@ -87,12 +89,15 @@ describe('the public API', () => {
       'ActionContext',
       'ActionDescriptor',
       'ActionParameters',
+      'ActionsFactoryContext',
       'AgUiAgent',
       'AgentFactoryContext',
       'AgentsSource',
       'AnthropicAdapterOptions',
       'AnthropicClientLike',
       'ApprovalResolution',
+      'BackendAction',
+      'BackendActionsSource',
       'BeginRunResult',
       'BuiltInAgentOptions',
       'CopilotActionOptions',
@@ -112,6 +117,8 @@ describe('the public API', () => {
       'CopilotRoute',
       'CopilotRunActions',
       'CopilotRunContext',
+      'GoogleAdapterOptions',
+      'GoogleClientLike',
       'IdentifiedEvent',
       'InMemoryAgentRunnerOptions',
       'InMemoryThreadStoreOptions',
@@ -126,6 +133,7 @@ describe('the public API', () => {
       'ModelSettings',
       'ModelStreamPart',
       'ModelTool',
+      'ModelToolChoice',
       'OpenAIAdapterOptions',
       'OpenAIClientLike',
       'OpenAITranscriptionClientLike',
@@ -168,5 +176,30 @@ describe('the public API', () => {
 
   it('loads exactly the pinned values at runtime', () => {
     expect(Object.keys(api).sort()).toEqual(values);
+  });
+});
+
+/** `nestjs-copilotkit/langchain`: apart, so the main entry's types never name `@langchain/core`. */
+describe('the LangChain entry', () => {
+  const { values, types } = exportedNames('langchain.ts');
+
+  it('exports the adapter and its types, and nothing of the main entry', () => {
+    expect(values).toEqual(['LangChainAdapter']);
+    expect(types).toEqual(['LangChainAdapterOptions', 'LangChainChainFnParameters', 'LangChainChainResult', 'LangChainToolDefinition']);
+    expect(Object.keys(langchain)).toEqual(values);
+  });
+
+  it('keeps @langchain/core out of every declaration the main entry reaches', () => {
+    const entry = fileURLToPath(new URL('../../lib/index.ts', import.meta.url));
+    const program = ts.createProgram([entry], {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      noEmit: true,
+    });
+    const reached = program
+      .getSourceFiles()
+      .map((file) => file.fileName)
+      .filter((name) => name.includes('/lib/'));
+    expect(reached.filter((name) => name.includes('langchain'))).toEqual([]);
   });
 });

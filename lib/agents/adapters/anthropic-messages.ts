@@ -1,6 +1,7 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
 import { toolContent } from './openai-messages.js';
+import { OPENAI_RESPONSES_REASONING_PREFIX } from './openai-responses-messages.js';
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -38,9 +39,12 @@ export function toAnthropicRequest(
         push('user', typeof message.content === 'string' ? textBlocks(message.content) : message.content.map(toAnthropicPart));
         break;
       case 'reasoning':
-        pendingThinking = message.encryptedValue
-          ? { type: 'thinking', thinking: message.content, signature: message.encryptedValue }
-          : undefined;
+        // Only Anthropic's own signatures: another provider's reasoning (OpenAI's Responses API
+        // tags its encrypted items) would make Anthropic refuse the request.
+        pendingThinking =
+          message.encryptedValue && !message.encryptedValue.startsWith(OPENAI_RESPONSES_REASONING_PREFIX)
+            ? { type: 'thinking', thinking: message.content, signature: message.encryptedValue }
+            : undefined;
         break;
       case 'assistant': {
         const blocks: Block[] = pendingThinking ? [pendingThinking] : [];

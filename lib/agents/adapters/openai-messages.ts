@@ -58,6 +58,11 @@ export function toolContent(content: string | InputContent[], error?: string): s
   return error ? TOOL_RESULT_ERROR(error, text) : text;
 }
 
+/** Usage and other provider objects without the fields a provider left out (or sent as null). */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
 function toOpenAIPart(part: InputContent): Part {
   if (part.type === 'text') return { type: 'text', text: part.text };
   const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;

@@ -1,6 +1,12 @@
+import { Logger } from '@nestjs/common';
 import type { TokenUsage } from '@ag-ui/core';
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import type { ModelAdapter, ModelRequest, ModelStreamPart, ModelToolChoice } from './model-adapter.interface.js';
-import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
+import { toOpenAIMessages, toOpenAITools, withoutUndefined } from './openai-messages.js';
+import { fromResponsesStream, RESPONSES_UNSUPPORTED_SETTINGS, toResponsesBody } from './openai-responses.js';
+import { INVALID_OPENAI_API, RESPONSES_SETTING_IGNORED, RESPONSES_WITHOUT_CLIENT_SUPPORT } from '../agents.messages.js';
+
+export { withoutUndefined };
 
 /** What the adapter uses of an `OpenAI` client from the `openai` package (or a compatible one). */
 export interface OpenAIClientLike {
@@ -9,13 +15,27 @@ export interface OpenAIClientLike {
       create(body: object, options?: { signal?: AbortSignal }): Promise<AsyncIterable<unknown>>;
     };
   };
+  /** Needed for `api: 'responses'`; the `openai` client has it in every version this package supports. */
+  responses?: {
+    create(body: object, options?: { signal?: AbortSignal }): Promise<AsyncIterable<unknown>>;
+  };
 }
 
 export interface OpenAIAdapterOptions {
   /** Your own client: `new OpenAI({ baseURL, apiKey })`, Azure, OpenRouter, Groq, Ollama, vLLM... */
   client: OpenAIClientLike | Promise<OpenAIClientLike>;
   model: string;
+  /** Who serves the model, for telemetry and usage (e.g. `'groq'` for Groq's endpoint). Default `'openai'`. */
+  provider?: string;
+  /**
+   * `'chat'` (default): Chat Completions, which every OpenAI-compatible server speaks.
+   * `'responses'`: the Responses API, for OpenAI's reasoning models (their reasoning summaries,
+   * and their encrypted reasoning carried across tool calls). Called stateless (`store: false`).
+   */
+  api?: 'chat' | 'responses';
 }
+
+const logger = new Logger('OpenAIAdapter');
 
 interface ChunkLike {
   choices?: Array<{
@@ -37,20 +57,48 @@ interface ChunkLike {
 }
 
 /**
- * OpenAI Chat Completions (and every server that speaks it), streamed. Reasoning text that
- * compatible servers stream (`reasoning_content`, `reasoning`) comes out as reasoning.
+ * OpenAI Chat Completions (and every server that speaks it), streamed, or OpenAI's Responses API
+ * with `api: 'responses'`. Reasoning text that compatible servers stream (`reasoning_content`,
+ * `reasoning`) comes out as reasoning.
  */
 export class OpenAIAdapter implements ModelAdapter {
-  readonly provider = 'openai';
+  readonly provider: string;
   readonly model: string;
   private readonly client: OpenAIAdapterOptions['client'];
+  readonly api: 'chat' | 'responses';
+  /** Settings the Responses API has no field for, warned about once. */
+  private readonly ignored = new Set<string>();
 
   constructor(options: OpenAIAdapterOptions) {
     this.client = options.client;
     this.model = options.model;
+    this.provider = options.provider ?? 'openai';
+    this.api = options.api ?? 'chat';
+    if (this.api !== 'chat' && this.api !== 'responses') {
+      throw new CopilotKitConfigurationError(INVALID_OPENAI_API(this.model, options.api));
+    }
+    // A client given as a promise is checked when it resolves, on the first call.
+    const client = options.client as (Partial<OpenAIClientLike> & { then?: unknown }) | undefined;
+    if (this.api === 'responses' && client && typeof client.then !== 'function') assertResponses(client, this.model);
   }
 
-  async *stream(request: ModelRequest): AsyncIterable<ModelStreamPart> {
+  stream(request: ModelRequest): AsyncIterable<ModelStreamPart> {
+    return this.api === 'responses' ? this.streamResponses(request) : this.streamChat(request);
+  }
+
+  private async *streamResponses(request: ModelRequest): AsyncIterable<ModelStreamPart> {
+    for (const setting of RESPONSES_UNSUPPORTED_SETTINGS) {
+      if (request.settings[setting] === undefined || this.ignored.has(setting)) continue;
+      this.ignored.add(setting);
+      logger.warn(RESPONSES_SETTING_IGNORED(this.model, setting));
+    }
+    const client = await this.client;
+    assertResponses(client, this.model);
+    const events = await client.responses.create(toResponsesBody(this.model, request), { signal: request.signal });
+    yield* fromResponsesStream(events, this.provider, this.model);
+  }
+
+  private async *streamChat(request: ModelRequest): AsyncIterable<ModelStreamPart> {
     const { settings } = request;
     const body: Record<string, unknown> = {
       model: this.model,
@@ -76,7 +124,7 @@ export class OpenAIAdapter implements ModelAdapter {
 
     for await (const raw of chunks) {
       const chunk = raw as ChunkLike;
-      if (chunk.usage) yield { type: 'usage', usage: toUsage(this.model, chunk.usage) };
+      if (chunk.usage) yield { type: 'usage', usage: toUsage(this.provider, this.model, chunk.usage) };
       const choice = chunk.choices?.[0];
       if (!choice) continue;
       const delta = choice.delta ?? {};
@@ -104,13 +152,20 @@ export class OpenAIAdapter implements ModelAdapter {
   }
 }
 
+function assertResponses(
+  client: Partial<OpenAIClientLike>,
+  model: string,
+): asserts client is OpenAIClientLike & Required<Pick<OpenAIClientLike, 'responses'>> {
+  if (typeof client.responses?.create !== 'function') throw new CopilotKitConfigurationError(RESPONSES_WITHOUT_CLIENT_SUPPORT(model));
+}
+
 function toOpenAIToolChoice(choice: ModelToolChoice): unknown {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
-function toUsage(model: string, usage: NonNullable<ChunkLike['usage']>): TokenUsage {
+function toUsage(provider: string, model: string, usage: NonNullable<ChunkLike['usage']>): TokenUsage {
   return withoutUndefined({
-    provider: 'openai',
+    provider,
     model,
     inputTokens: usage.prompt_tokens,
     outputTokens: usage.completion_tokens,
@@ -118,8 +173,4 @@ function toUsage(model: string, usage: NonNullable<ChunkLike['usage']>): TokenUs
     cachedInputTokens: usage.prompt_tokens_details?.cached_tokens,
     reasoningTokens: usage.completion_tokens_details?.reasoning_tokens,
   });
-}
-
-export function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

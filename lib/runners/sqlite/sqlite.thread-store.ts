@@ -14,11 +14,21 @@ interface Statement {
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as better-sqlite3 declares it, so its Database is assignable
+type AnyFunction = (...args: any[]) => unknown;
+type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+
+/** A `better-sqlite3` transaction function: call it, or `immediate()` to take the write lock first. */
+export interface SqliteTransactionLike<F extends AnyFunction> {
+  (...args: ArgumentsOf<F>): ReturnType<F>;
+  immediate(...args: ArgumentsOf<F>): ReturnType<F>;
+}
+
 export interface SqliteDatabaseLike {
   prepare(sql: string): Statement;
   exec(sql: string): unknown;
   pragma(sql: string, options?: { simple?: boolean }): unknown;
-  transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
+  transaction<F extends AnyFunction>(fn: F): SqliteTransactionLike<F>;
   close(): unknown;
 }
 
