@@ -22,6 +22,16 @@ const server = createServer(async (request, response) => {
   const input = JSON.parse(body);
   const send = (event) => response.write(`data: ${JSON.stringify(event)}\n\n`);
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  try {
+    await relay(input, send);
+  } catch (error) {
+    // What any relay must do at least: a failed model call ends the stream instead of the process.
+    send({ type: 'RUN_ERROR', message: String(error?.message ?? error) });
+  }
+  response.end();
+});
+
+async function relay(input, send) {
   send({ type: 'RUN_STARTED', threadId: input.threadId, runId: input.runId });
   const messages = input.messages.map((m) => ({ role: m.role, content: m.content }));
   for (let step = 0; step < 3; step++) {
@@ -57,6 +67,7 @@ const server = createServer(async (request, response) => {
     }
   }
   send({ type: 'RUN_FINISHED', threadId: input.threadId, runId: input.runId });
-  response.end();
-});
+}
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+// Exit on SIGINT so that --cpu-prof can write its profile.
+process.on('SIGINT', () => process.exit(0));

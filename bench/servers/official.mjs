@@ -24,3 +24,5 @@ const app = await NestFactory.create(AppModule, { logger: ['error'] });
 app.use(createCopilotExpressHandler({ runtime, basePath: '/copilotkit' }));
 await app.listen(0, '127.0.0.1');
 process.send({ port: app.getHttpServer().address().port });
+// Exit on SIGINT so that --cpu-prof can write its profile.
+process.on('SIGINT', () => process.exit(0));

@@ -1,5 +1,5 @@
 import { FunctionMiddleware, type Middleware, type MiddlewareFunction } from '@ag-ui/client';
-import type { BaseEvent, RunAgentInput, TokenUsage } from '@ag-ui/core';
+import { EventType, type BaseEvent, type RunAgentInput, type TokenUsage } from '@ag-ui/core';
 import { Observable } from 'rxjs';
 import { CopilotKitConfigurationError } from '../errors/copilotkit-configuration.error.js';
 import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
@@ -145,7 +145,10 @@ export class BuiltInAgent implements AgUiAgent {
       const stopped = () => teardown.abort();
       context?.signal.addEventListener('abort', stopped, { once: true });
       const signal = teardown.signal;
+      let settled = false;
       const emit = (event: BaseEvent) => {
+        // The loop's terminal event is its last act: the run may be torn down as it is delivered.
+        if (event.type === EventType.RUN_FINISHED || event.type === EventType.RUN_ERROR) settled = true;
         if (!subscriber.closed) subscriber.next(event);
       };
       runAgentLoop({
@@ -163,6 +166,7 @@ export class BuiltInAgent implements AgUiAgent {
         mcp: this.mcp && ((actionNames) => this.mcp!.forRun(context?.request, actionNames, signal, context?.actions.authorize)),
       })
         .then((usage) => {
+          settled = true;
           if (usage && this.options.onUsage && context) {
             const { agentId, request } = context;
             const costUsd = this.options.pricing && priceOf(usage, this.options.pricing);
@@ -177,10 +181,15 @@ export class BuiltInAgent implements AgUiAgent {
           }
           subscriber.complete();
         })
-        .catch((error: unknown) => subscriber.error(error));
+        .catch((error: unknown) => {
+          settled = true;
+          subscriber.error(error);
+        });
       return () => {
         context?.signal.removeEventListener('abort', stopped);
-        teardown.abort();
+        // A finished loop has nothing left to cancel; aborting anyway builds an AbortError (with
+        // its stack) on every run.
+        if (!settled) teardown.abort();
       };
     });
   }

@@ -62,7 +62,9 @@ export function createJsonBodyMiddleware(mountPath: string, limitBytes: number) 
       } catch {
         return reject(response, { statusCode: 400, error: 'Bad Request', message: BODY_NOT_JSON });
       }
-      removeProtoKeys(request.body);
+      // A `__proto__` key needs the text to hold it, spelled out or escaped; most bodies hold
+      // neither, and are not walked a second time here (the run-input parser walks run bodies).
+      if (text.includes('__proto__') || text.includes('\\u')) removeProtoKeys(request.body);
       request._body = true;
       next();
     });

@@ -11,7 +11,7 @@ import type { PreparedRun, RunHooks } from '../runners/agent-runner.js';
 import { rawEventId } from '../protocol/event-id.js';
 import type { ApprovalResolution } from '../approvals/resume-resolver.js';
 import { endRunSpan, runOutcome, tracer } from '../observability/telemetry.js';
-import { ACTION_NOT_FOUND } from '../actions/actions.messages.js';
+import { NO_ACTIONS, type RunScope } from './run-scope.js';
 import {
   ABORT_RUN_THREW,
   AGENT_RUN_FAILED,
@@ -23,17 +23,6 @@ import {
   RUN_STARTED,
   RUN_TIMED_OUT,
 } from './runtime.messages.js';
-
-/** What a run is, once it exists: what its backend actions are bound to. */
-export interface RunScope {
-  agentId: string;
-  threadId: string;
-  runId: string;
-  signal: AbortSignal;
-  emit(event: BaseEvent): void;
-  /** Tool calls the thread's owner approved on this run's resume: only these may run an approval action. */
-  approvedToolCalls: Set<string>;
-}
 
 export interface AgentRunOptions {
   threadId: string;
@@ -53,17 +42,6 @@ export interface AgentRunOptions {
   /** Milliseconds from start after which the run is aborted with RUN_ERROR `RUN_TIMEOUT`; unbounded when absent. */
   maxDurationMs?: number;
 }
-
-/** For agents given no actions: nothing to list, nothing to call. */
-const NO_ACTIONS: CopilotRunActions = {
-  list: async () => [],
-  // Nobody to authorize: guarded tools are refused, as guarded actions are without a request.
-  authorize: async (guards) => guards.length === 0,
-  call: async (name) => ({
-    status: 'not_found',
-    content: JSON.stringify({ error: 'not_found', message: ACTION_NOT_FOUND(name) }),
-  }),
-};
 
 /**
  * One run of an agent, as the runtime prepares it and a runner executes it. It subscribes to the

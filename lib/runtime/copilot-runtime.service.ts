@@ -26,7 +26,7 @@ import { SuggestionRuns } from './suggestion-run.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { AgentRegistry, type AgentLease } from '../discovery/agent-registry.js';
-import type { RunScope } from './agent-run.js';
+import type { RunScope } from './run-scope.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import { withForwardedHeaders } from '../agents/remote/forwarded-headers.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';

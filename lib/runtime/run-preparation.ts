@@ -13,7 +13,8 @@ import type { IdentifiedEvent } from '../protocol/identified-event.js';
 import { announcedInput, authoritativeHistory, collectMessageIds, messagesFromEvents } from '../protocol/thread-messages.js';
 import type { AgentRunner } from '../runners/agent-runner.js';
 import { assertThreadAccess } from '../runners/thread-owner.js';
-import { AgentRun, type RunScope } from './agent-run.js';
+import { AgentRun } from './agent-run.js';
+import type { RunScope } from './run-scope.js';
 import { CLIENT_INSTRUCTIONS_DROPPED } from './runtime.messages.js';
 
 export interface RunRequest {

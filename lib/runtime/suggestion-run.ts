@@ -5,7 +5,8 @@ import type { AgUiAgent } from '../interfaces/ag-ui-agent.interface.js';
 import type { CopilotRunActions } from '../interfaces/copilot-run-context.interface.js';
 import { withoutInstructions } from '../protocol/client-instructions.js';
 import type { IdentifiedEvent } from '../protocol/identified-event.js';
-import { AgentRun, type RunScope } from './agent-run.js';
+import { AgentRun } from './agent-run.js';
+import type { RunScope } from './run-scope.js';
 import { CLIENT_INSTRUCTIONS_DROPPED, SUGGESTION_ENDED_BY_SHUTDOWN } from './runtime.messages.js';
 
 export interface SuggestionRequest {

@@ -90,6 +90,24 @@ describe('RedisPostgresAgentRunner across instances', () => {
     expect((await postSse(`${b.url}/agent/slow/run`, runInput({ threadId: input.threadId }))).status).toBe(200);
   });
 
+  it('lets exactly one of eight simultaneous first runs of a new thread through, across both instances', async () => {
+    const threadId = runInput().threadId;
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fetch(`${(i % 2 ? a : b).url}/agent/slow/run`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(runInput({ threadId })),
+        }),
+      ),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    await postJson(`${a.url}/agent/slow/stop/${threadId}`);
+    await Promise.all(responses.map((response) => response.text()));
+    const { rows } = await admin.query(`SELECT status FROM ${schema}.runs WHERE thread_id = $1`, [threadId]);
+    expect(rows).toHaveLength(1);
+  });
+
   it('answers 409 to a run that reuses a run id of the thread, on any instance', async () => {
     const input = runInput();
     await postSse(`${a.url}/agent/slow/run`, { ...input });

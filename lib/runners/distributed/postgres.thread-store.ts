@@ -6,7 +6,7 @@ import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
-import { withPooledClient, type PgPooledClient } from './pg-client.js';
+import type { PgPooledClient } from './pg-client.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 import { MISSING_RUNNER_PACKAGE, POSTGRES_CONNECTION_LOST, POSTGRES_NOT_OPEN } from '../runners.messages.js';
 
@@ -64,45 +64,40 @@ export class PostgresThreadStore extends ThreadStore {
     this.opened = true;
   }
 
+  /**
+   * One statement, so one round trip: taking a thread costs a run the same whatever its latency to
+   * PostgreSQL. The upsert locks the thread's row (a second begin on it waits for the first to
+   * commit); the one-running-run index settles a race the checks' snapshot cannot see, as 'busy'.
+   * Only its owner (or anyone, on an unowned thread) moves the thread's `updated_at`.
+   */
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     const now = Date.now();
-    return withPooledClient(this.pool, async (client) => {
-      try {
-        await client.query('BEGIN');
-        await client.query(
-          `INSERT INTO ${this.s}.threads (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (id) DO NOTHING`,
-          [run.threadId, run.ownerId ?? null, run.agentId, now],
-        );
-        const { rows } = await client.query(`SELECT owner_id FROM ${this.s}.threads WHERE id = $1 FOR UPDATE`, [run.threadId]);
-        let result: BeginRunResult = 'started';
-        if (rows[0].owner_id !== null && rows[0].owner_id !== run.ownerId) result = 'not-owner';
-        else if (
-          (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running'`, [run.threadId])).rowCount
-        ) {
-          result = 'busy';
-        } else if (
-          (await client.query(`SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2`, [run.threadId, run.runId])).rowCount
-        ) {
-          result = 'duplicate-run';
-        }
-        if (result !== 'started') {
-          await client.query('ROLLBACK');
-          return result;
-        }
-        await client.query(
-          `INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`,
-          [run.threadId, run.runId, run.agentId, now + this.leaseMs, now],
-        );
-        await client.query(`UPDATE ${this.s}.threads SET updated_at = $2 WHERE id = $1`, [run.threadId, now]);
-        await client.query('COMMIT');
-        return 'started';
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        // Another instance took the thread between our check and our insert.
-        if ((error as { code?: string }).code === '23505') return 'busy';
-        throw error;
-      }
-    });
+    try {
+      const { rows } = await this.pool.query(
+        `WITH thread AS (
+           INSERT INTO ${this.s}.threads AS t (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+           ON CONFLICT (id) DO UPDATE SET updated_at =
+             CASE WHEN t.owner_id IS NULL OR t.owner_id = EXCLUDED.owner_id THEN EXCLUDED.updated_at ELSE t.updated_at END
+           RETURNING owner_id
+         ), verdict AS (
+           SELECT CASE
+             WHEN (SELECT owner_id FROM thread) IS NOT NULL AND (SELECT owner_id FROM thread) IS DISTINCT FROM $2::text THEN 'not-owner'
+             WHEN EXISTS (SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running') THEN 'busy'
+             WHEN EXISTS (SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $5) THEN 'duplicate-run'
+             ELSE 'started' END AS result
+         ), started AS (
+           INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at)
+           SELECT $1, $5, $3, 'running', $6, $4 FROM verdict WHERE result = 'started'
+         )
+         SELECT result FROM verdict`,
+        [run.threadId, run.ownerId ?? null, run.agentId, now, run.runId, now + this.leaseMs],
+      );
+      return rows[0].result as BeginRunResult;
+    } catch (error) {
+      // Another instance took the thread between our check and our insert.
+      if ((error as { code?: string }).code === '23505') return 'busy';
+      throw error;
+    }
   }
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {

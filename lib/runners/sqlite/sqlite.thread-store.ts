@@ -62,6 +62,7 @@ export class SqliteThreadStore extends ThreadStore {
   private readonly leaseMs: number;
   private recoverAll: boolean;
   private migrated = false;
+  private readonly statements = new Map<string, Statement>();
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
 
   constructor(options: SqliteThreadStoreOptions = {}) {
@@ -91,6 +92,7 @@ export class SqliteThreadStore extends ThreadStore {
       if (this.ownsDatabase) db.close();
       throw error;
     }
+    this.statements.clear();
     this.database = db;
     this.migrated = true;
   }
@@ -98,21 +100,24 @@ export class SqliteThreadStore extends ThreadStore {
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     const now = Date.now();
     const begin = this.db.transaction((): BeginRunResult => {
-      const thread = this.db.prepare('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as
-        { owner_id: string | null } | undefined;
+      const thread = this.sql('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as { owner_id: string | null } | undefined;
       if (!thread) {
-        this.db
-          .prepare('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-          .run(run.threadId, run.ownerId ?? null, run.agentId, now, now);
+        this.sql('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+          run.threadId,
+          run.ownerId ?? null,
+          run.agentId,
+          now,
+          now,
+        );
       } else if (thread.owner_id !== null && thread.owner_id !== run.ownerId) {
         return 'not-owner';
       }
-      if (this.db.prepare("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
-      if (this.db.prepare('SELECT 1 FROM runs WHERE thread_id = ? AND run_id = ?').get(run.threadId, run.runId)) return 'duplicate-run';
-      this.db
-        .prepare("INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)")
-        .run(run.threadId, run.runId, run.agentId, now + this.leaseMs, now);
-      this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, run.threadId);
+      if (this.sql("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
+      if (this.sql('SELECT 1 FROM runs WHERE thread_id = ? AND run_id = ?').get(run.threadId, run.runId)) return 'duplicate-run';
+      this.sql(
+        "INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)",
+      ).run(run.threadId, run.runId, run.agentId, now + this.leaseMs, now);
+      this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, run.threadId);
       return 'started';
     });
     return begin.immediate();
@@ -120,10 +125,10 @@ export class SqliteThreadStore extends ThreadStore {
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
     const append = this.db.transaction(() => {
-      const run = this.db.prepare('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
+      const run = this.sql('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
         { position: number } | undefined;
       if (!run) return;
-      const insert = this.db.prepare('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
+      const insert = this.sql('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
       events.forEach((event, offset) => insert.run(run.position, fromSeq + offset, JSON.stringify(event)));
     });
     append();
@@ -132,64 +137,61 @@ export class SqliteThreadStore extends ThreadStore {
   async endRun(threadId: string, runId: string): Promise<void> {
     const now = Date.now();
     this.db.transaction(() => {
-      this.db
-        .prepare("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?")
-        .run(threadId, runId);
-      this.db.prepare('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
+      this.sql("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?").run(threadId, runId);
+      this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
     })();
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
+    const row = this.sql('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
     return row && threadRecord(row);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+    const rows = this.sql(
+      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
          FROM runs r LEFT JOIN events e ON e.run_position = r.position
          WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
-      )
-      .all(threadId) as RunEventRow[];
+    ).all(threadId) as RunEventRow[];
     return runsFromRows(rows);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
     const after = decodeThreadCursor(query.cursor);
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM threads
+    const rows = this.sql(
+      `SELECT * FROM threads
          WHERE owner_id IS ? AND (? IS NULL OR agent_id = ?) AND (? OR archived = 0)
            AND (? IS NULL OR updated_at < ? OR (updated_at = ? AND id > ?))
          ORDER BY updated_at DESC, id LIMIT ?`,
-      )
-      .all(
-        query.ownerId ?? null,
-        query.agentId ?? null,
-        query.agentId ?? null,
-        query.includeArchived ? 1 : 0,
-        after?.updatedAt ?? null,
-        after?.updatedAt ?? null,
-        after?.updatedAt ?? null,
-        after?.id ?? null,
-        query.limit + 1,
-      ) as ThreadRow[];
+    ).all(
+      query.ownerId ?? null,
+      query.agentId ?? null,
+      query.agentId ?? null,
+      query.includeArchived ? 1 : 0,
+      after?.updatedAt ?? null,
+      after?.updatedAt ?? null,
+      after?.updatedAt ?? null,
+      after?.id ?? null,
+      query.limit + 1,
+    ) as ThreadRow[];
     return threadPage(rows, query.limit);
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
-    this.db
-      .prepare('UPDATE threads SET name = COALESCE(?, name), archived = COALESCE(?, archived), updated_at = ? WHERE id = ?')
-      .run(changes.name ?? null, changes.archived === undefined ? null : Number(changes.archived), Date.now(), threadId);
+    this.sql('UPDATE threads SET name = COALESCE(?, name), archived = COALESCE(?, archived), updated_at = ? WHERE id = ?').run(
+      changes.name ?? null,
+      changes.archived === undefined ? null : Number(changes.archived),
+      Date.now(),
+      threadId,
+    );
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    this.db.prepare('DELETE FROM threads WHERE id = ?').run(threadId);
+    this.sql('DELETE FROM threads WHERE id = ?').run(threadId);
   }
 
   override async renewLeases(runs: ReadonlyArray<{ threadId: string; runId: string }>): Promise<void> {
-    const renew = this.db.prepare("UPDATE runs SET lease_expires_at = ? WHERE thread_id = ? AND run_id = ? AND status = 'running'");
+    const renew = this.sql("UPDATE runs SET lease_expires_at = ? WHERE thread_id = ? AND run_id = ? AND status = 'running'");
     const until = Date.now() + this.leaseMs;
     this.db.transaction(() => runs.forEach((run) => renew.run(until, run.threadId, run.runId)))();
   }
@@ -198,30 +200,44 @@ export class SqliteThreadStore extends ThreadStore {
     // Right after opening an exclusively used file, whatever is running was cut off by a crash.
     const cutoff = this.recoverAll ? Number.MAX_SAFE_INTEGER : Date.now();
     this.recoverAll = false;
-    const rows = this.db
-      .prepare("SELECT thread_id, run_id FROM runs WHERE status = 'running' AND lease_expires_at < ? AND (? IS NULL OR thread_id = ?)")
-      .all(cutoff, threadId ?? null, threadId ?? null) as Array<{ thread_id: string; run_id: string }>;
+    const rows = this.sql(
+      "SELECT thread_id, run_id FROM runs WHERE status = 'running' AND lease_expires_at < ? AND (? IS NULL OR thread_id = ?)",
+    ).all(cutoff, threadId ?? null, threadId ?? null) as Array<{ thread_id: string; run_id: string }>;
     return rows.map((row) => ({ threadId: row.thread_id, runId: row.run_id }));
   }
 
   override async applyRetention(): Promise<void> {
     const idle = "NOT EXISTS (SELECT 1 FROM runs r WHERE r.thread_id = threads.id AND r.status = 'running')";
     if (this.retention.maxAgeMs !== undefined) {
-      this.db.prepare(`DELETE FROM threads WHERE updated_at < ? AND ${idle}`).run(Date.now() - this.retention.maxAgeMs);
+      this.sql(`DELETE FROM threads WHERE updated_at < ? AND ${idle}`).run(Date.now() - this.retention.maxAgeMs);
     }
     if (this.retention.maxThreads !== undefined) {
-      this.db
-        .prepare(`DELETE FROM threads WHERE ${idle} AND id IN (SELECT id FROM threads ORDER BY updated_at DESC, id LIMIT -1 OFFSET ?)`)
-        .run(this.retention.maxThreads);
+      this.sql(`DELETE FROM threads WHERE ${idle} AND id IN (SELECT id FROM threads ORDER BY updated_at DESC, id LIMIT -1 OFFSET ?)`).run(
+        this.retention.maxThreads,
+      );
     }
   }
 
   override async close(): Promise<void> {
+    this.statements.clear();
     if (this.ownsDatabase) {
       this.database?.close();
       this.database = undefined;
     }
     this.migrated = false;
+  }
+
+  /**
+   * The statement for `sql`, prepared once per open database: preparing costs more than running
+   * most of these, and a run executes several per batch of events.
+   */
+  private sql(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private get db(): SqliteDatabaseLike {
