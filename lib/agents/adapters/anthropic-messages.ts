@@ -1,5 +1,6 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
+import { argumentsObject, mediaSource } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
 import { OPENAI_RESPONSES_REASONING_PREFIX } from './openai-responses-messages.js';
 
@@ -51,7 +52,7 @@ export function toAnthropicRequest(
         pendingThinking = undefined;
         blocks.push(...textBlocks(message.content ?? ''));
         for (const call of message.toolCalls ?? []) {
-          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseInput(call.function.arguments) });
+          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: argumentsObject(call.function.arguments) });
         }
         push('assistant', blocks);
         break;
@@ -83,19 +84,9 @@ function textBlocks(text: string): Block[] {
   return text.trim() ? [{ type: 'text', text }] : [];
 }
 
-/** `tool_use.input` must be an object; arguments a model left unparseable become `{}`. */
-function parseInput(args: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(args || '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 function toAnthropicPart(part: InputContent): Block {
   if (part.type === 'text') return { type: 'text', text: part.text || ' ' };
-  const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;
+  const source = mediaSource(part);
   if (!source) return { type: 'text', text: `[${part.type} omitted]` };
   const anthropicSource =
     source.type === 'data' ? { type: 'base64', media_type: source.mimeType, data: source.value } : { type: 'url', url: source.value };

@@ -1,5 +1,6 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
+import { argumentsObject, mediaSource } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
 
 type Part = Record<string, unknown>;
@@ -68,7 +69,7 @@ export function toGeminiRequest(
           callNames.set(call.id, call.function.name);
           const { id, signature } = fromToolCallId(call.id);
           parts.push({
-            functionCall: { ...(id && { id }), name: call.function.name, args: parseArgs(call.function.arguments) },
+            functionCall: { ...(id && { id }), name: call.function.name, args: argumentsObject(call.function.arguments) },
             ...(signature && { thoughtSignature: signature }),
           });
         }
@@ -119,20 +120,10 @@ function textParts(text: string): Part[] {
   return text.trim() ? [{ text }] : [];
 }
 
-/** `functionCall.args` must be an object; arguments a model left unparseable become `{}`. */
-function parseArgs(args: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(args || '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** Images, audio, video and documents alike: Gemini takes any of them as inline data or a file URI. */
 function toGeminiPart(part: InputContent): Part {
   if (part.type === 'text') return { text: part.text || ' ' };
-  const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;
+  const source = mediaSource(part);
   if (!source) return { text: `[${part.type} omitted]` };
   if (source.type === 'data') return { inlineData: { mimeType: source.mimeType, data: source.value } };
   return { fileData: { fileUri: source.value, ...(source.mimeType && { mimeType: source.mimeType }) } };

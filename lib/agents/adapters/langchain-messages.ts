@@ -2,6 +2,7 @@ import type { InputContent, Message } from '@ag-ui/core';
 import type * as LangChainMessages from '@langchain/core/messages';
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { ModelTool } from './model-adapter.interface.js';
+import { argumentsObject, mediaSource, mediaUrl } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
 
 /** A tool as LangChain's `bindTools()` takes it from any provider: the OpenAI function format. */
@@ -54,7 +55,7 @@ export function toLangChainMessages(lc: typeof LangChainMessages, system: string
             tool_calls: (message.toolCalls ?? []).map((call) => ({
               id: call.id,
               name: call.function.name,
-              args: parseArgs(call.function.arguments),
+              args: argumentsObject(call.function.arguments),
               type: 'tool_call' as const,
             })),
           }),
@@ -83,23 +84,12 @@ export function toLangChainTools(tools: readonly ModelTool[]): LangChainToolDefi
   }));
 }
 
-/** LangChain's `tool_calls[].args` is an object; arguments a model left unparseable become `{}`. */
-function parseArgs(args: string): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(args || '{}');
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 /** The OpenAI-style `image_url` part is the one every LangChain chat model integration converts. */
 function toLangChainPart(part: InputContent): Part {
   if (part.type === 'text') return { type: 'text', text: part.text };
-  const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;
+  const source = mediaSource(part);
   if (part.type !== 'image' || !source || (source.type !== 'data' && source.type !== 'url')) {
     return { type: 'text', text: `[${part.type} omitted: not supported by this model]` };
   }
-  const url = source.type === 'data' ? `data:${source.mimeType};base64,${source.value}` : source.value;
-  return { type: 'image_url', image_url: { url } };
+  return { type: 'image_url', image_url: { url: mediaUrl(source) } };
 }

@@ -1,6 +1,7 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
 import { TOOL_RESULT_ERROR } from '../agents.messages.js';
+import { mediaSource, mediaUrl } from './message-parts.js';
 
 type Part = Record<string, unknown>;
 type ChatMessage = Record<string, unknown>;
@@ -65,9 +66,9 @@ export function withoutUndefined<T extends object>(value: T): T {
 
 function toOpenAIPart(part: InputContent): Part {
   if (part.type === 'text') return { type: 'text', text: part.text };
-  const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;
+  const source = mediaSource(part);
   if (!source) return { type: 'text', text: `[${part.type} omitted]` };
-  const dataUrl = source.type === 'data' ? `data:${source.mimeType};base64,${source.value}` : source.value;
+  const dataUrl = mediaUrl(source);
   switch (part.type) {
     case 'image':
       return { type: 'image_url', image_url: { url: dataUrl } };

@@ -1,5 +1,6 @@
 import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
+import { mediaSource, mediaUrl } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
 
 type Item = Record<string, unknown>;
@@ -92,9 +93,9 @@ export function toResponsesTools(tools: readonly ModelTool[]): Item[] {
 
 function toInputPart(part: InputContent): Item {
   if (part.type === 'text') return { type: 'input_text', text: part.text };
-  const source = (part as { source?: { type: string; value: string; mimeType?: string } }).source;
+  const source = mediaSource(part);
   if (!source) return { type: 'input_text', text: `[${part.type} omitted]` };
-  const dataUrl = source.type === 'data' ? `data:${source.mimeType};base64,${source.value}` : source.value;
+  const dataUrl = mediaUrl(source);
   switch (part.type) {
     case 'image':
       return { type: 'input_image', image_url: dataUrl, detail: 'auto' };
