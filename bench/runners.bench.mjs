@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { load } from './load-client.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -41,46 +42,13 @@ async function startServer(kind, options) {
   };
 }
 
-/** One run: POST, read the stream to its end, note when the first text delta arrived. */
-async function oneRun(url) {
-  const started = performance.now();
-  const threadId = randomUUID();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({
-      threadId,
-      runId: randomUUID(),
-      messages: [{ id: randomUUID(), role: 'user', content: 'hi' }],
-      tools: [],
-      context: [],
-    }),
-  });
-  const decoder = new TextDecoder();
-  let body = '';
-  let firstDelta;
-  for await (const chunk of response.body) {
-    body += decoder.decode(chunk, { stream: true });
-    if (firstDelta === undefined && body.includes('TEXT_MESSAGE_CONTENT')) firstDelta = performance.now() - started;
-  }
-  if (!body.includes('"RUN_FINISHED"')) throw new Error(`run did not finish: ${body.slice(-200)}`);
-  return firstDelta;
-}
-
-async function load(url) {
-  for (let i = 0; i < 50; i++) await oneRun(url); // warm-up
-  const ttft = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next++ < RUNS) ttft.push(await oneRun(url));
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  ttft.sort((a, b) => a - b);
-  const at = (q) => ttft[Math.min(ttft.length - 1, Math.floor(q * ttft.length))];
-  return { runsPerSecond: RUNS / seconds, ttftP50: at(0.5), ttftP90: at(0.9) };
+/** The load client of load.bench.mjs: every stream read to its end and checked. */
+async function measure(url) {
+  const run = { text: 'hi', expected: 'ten chars '.repeat(40), seconds: Infinity };
+  await load(url, { ...run, concurrency: 1, runs: 50 }); // warm-up
+  const measured = await load(url, { ...run, concurrency: CONCURRENCY, runs: RUNS });
+  if (measured.errors > 0) throw new Error(`${measured.errors} runs did not finish as scripted`);
+  return { runsPerSecond: measured.runsPerSecond, ttftP50: measured.firstDelta.p50, ttftP90: measured.firstDelta.p90 };
 }
 
 const results = {};
@@ -88,7 +56,7 @@ try {
   for (const [kind, options] of servers) {
     const server = await startServer(kind, options);
     try {
-      results[kind] = await load(server.url);
+      results[kind] = await measure(server.url);
     } finally {
       await server.stop();
     }
