@@ -13,6 +13,7 @@ import { cpus } from 'node:os';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { idleStreams, load } from './load-client.mjs';
 import { markdownTable } from './load-report.mjs';
+import { cpuMs, rssMiB } from './proc.mjs';
 
 const option = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -81,14 +82,6 @@ function start(script, { env = {}, execArgv = [], core } = {}) {
     child.once('message', (message) => resolve({ child, ...message }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-}
-
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
-/** User + system CPU time of a process so far, from /proc (clock ticks, 10 ms each here). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 async function main() {

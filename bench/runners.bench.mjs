@@ -2,7 +2,7 @@
 // server in its own process, the in-memory one as the reference. Prints runs/s, time to first text
 // delta and their ratios, and writes bench/results/runners.json. Not a test: numbers, no verdicts.
 //
-//   npm run build && node bench/runners.bench.mjs [--runs 1500] [--concurrency 16]
+//   npm run build && node bench/runners.bench.mjs [--runs 1500] [--concurrency 16] [--only sqlite,redis-postgres] [--cpu-prof]
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { load } from './load-client.mjs';
+import { cpuMs, cpuMsOf } from './proc.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -21,6 +22,11 @@ const schema = `copilotkit_bench_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'copilotkit-bench-'));
 const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
 
+const SERVICES = ['postgres', 'redis-server'];
+const CPU_PROF = process.argv.includes('--cpu-prof');
+const PROFILES = new URL('./results/profiles/', import.meta.url).pathname;
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
+
 const servers = [
   ['in-memory', ''],
   ['sqlite', JSON.stringify({ path: join(dir, 'bench.sqlite') })],
@@ -31,32 +37,47 @@ const servers = [
 ];
 
 async function startServer(kind, options) {
-  const child = fork(new URL('./runner-server.mjs', import.meta.url), [kind, options], { stdio: 'inherit' });
+  const execArgv = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=runner-${kind}.cpuprofile`] : [];
+  const child = fork(new URL('./runner-server.mjs', import.meta.url), [kind, options], { stdio: 'inherit', execArgv });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
   return {
+    pid: child.pid,
     url: `http://127.0.0.1:${port}/copilotkit/agent/scripted/run`,
     stop: () => new Promise((resolve) => (child.once('exit', resolve), child.send('stop'))),
   };
 }
 
 /** The load client of load.bench.mjs: every stream read to its end and checked. */
-async function measure(url) {
+/**
+ * The load client of load.bench.mjs: every stream read to its end and checked. CPU per run is
+ * counted for the server and for the services its store uses (PostgreSQL's backends, Redis), which
+ * share the machine: runs/s moves with whatever else runs, CPU per run much less.
+ */
+async function measure({ url, pid }) {
   const run = { text: 'hi', expected: 'ten chars '.repeat(40), seconds: Infinity };
   await load(url, { ...run, concurrency: 1, runs: 50 }); // warm-up
+  const before = { server: cpuMs(pid), services: cpuMsOf(SERVICES) };
   const measured = await load(url, { ...run, concurrency: CONCURRENCY, runs: RUNS });
   if (measured.errors > 0) throw new Error(`${measured.errors} runs did not finish as scripted`);
-  return { runsPerSecond: measured.runsPerSecond, ttftP50: measured.firstDelta.p50, ttftP90: measured.firstDelta.p90 };
+  return {
+    runsPerSecond: measured.runsPerSecond,
+    ttftP50: measured.firstDelta.p50,
+    ttftP90: measured.firstDelta.p90,
+    serverCpuMsPerRun: (cpuMs(pid) - before.server) / measured.runs,
+    servicesCpuMsPerRun: (cpuMsOf(SERVICES) - before.services) / measured.runs,
+  };
 }
 
 const results = {};
 try {
   for (const [kind, options] of servers) {
+    if (ONLY && kind !== 'in-memory' && !ONLY.includes(kind)) continue;
     const server = await startServer(kind, options);
     try {
-      results[kind] = await measure(server.url);
+      results[kind] = await measure(server);
     } finally {
       await server.stop();
     }
@@ -71,10 +92,10 @@ try {
 
 const reference = results['in-memory'];
 console.log(`\n${RUNS} runs of 44 events each, concurrency ${CONCURRENCY}; ratios against the in-memory runner\n`);
-console.log('runner           runs/s   ratio   ttft p50 ms   ratio   ttft p90 ms');
+console.log('runner           runs/s   ratio   ttft p50 ms   ratio   ttft p90 ms   CPU ms/run: server   services');
 for (const [kind, r] of Object.entries(results)) {
   console.log(
-    `${kind.padEnd(15)} ${r.runsPerSecond.toFixed(0).padStart(7)}   ${(r.runsPerSecond / reference.runsPerSecond).toFixed(2).padStart(5)}   ${r.ttftP50.toFixed(2).padStart(11)}   ${(r.ttftP50 / reference.ttftP50).toFixed(2).padStart(5)}   ${r.ttftP90.toFixed(2).padStart(11)}`,
+    `${kind.padEnd(15)} ${r.runsPerSecond.toFixed(0).padStart(7)}   ${(r.runsPerSecond / reference.runsPerSecond).toFixed(2).padStart(5)}   ${r.ttftP50.toFixed(2).padStart(11)}   ${(r.ttftP50 / reference.ttftP50).toFixed(2).padStart(5)}   ${r.ttftP90.toFixed(2).padStart(11)}   ${r.serverCpuMsPerRun.toFixed(2).padStart(18)}   ${r.servicesCpuMsPerRun.toFixed(2).padStart(8)}`,
   );
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -31,6 +31,7 @@ import { addMethodNotAllowedRoutes } from './method-not-allowed.routes.js';
 import { markCopilotKitRoutes } from './fastify-routes.js';
 import { CopilotKitStream } from './copilotkit-stream.js';
 import { EnvelopeStreamWriter } from './envelope-stream.writer.js';
+import { coalesceWrites } from './write-coalescing.js';
 import { PrepareStream, preparedStream } from './prepare-stream.guard.js';
 import { StreamPreparer } from './stream-preparer.js';
 import { RunnerUnavailableFilter } from './runner-unavailable.filter.js';
@@ -83,8 +84,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     @CopilotKitStream('agent/run')
     @UseGuards(PrepareStream)
     run(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
-      this.connections.track(rawResponse(response));
-      return preparedStream(request);
+      return this.stream(request, response);
     }
 
     /** Suggestions for `@copilotkit/core`: a run of the agent that no runner keeps (see SuggestionRuns). */
@@ -93,8 +93,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     @CopilotKitStream('agent/suggest')
     @UseGuards(PrepareStream)
     suggest(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
-      this.connections.track(rawResponse(response));
-      return preparedStream(request);
+      return this.stream(request, response);
     }
 
     @Sse(STREAM_ROUTES.connect, { method: RequestMethod.POST })
@@ -102,8 +101,7 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
     @CopilotKitStream('agent/connect')
     @UseGuards(PrepareStream)
     connect(@Req() request: PlatformRequest, @Res({ passthrough: true }) response: PlatformResponse): Observable<MessageEvent> {
-      this.connections.track(rawResponse(response));
-      return preparedStream(request);
+      return this.stream(request, response);
     }
 
     @Post('agent/:agentId/stop/:threadId')
@@ -181,6 +179,13 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
       this.json(response, answer);
     }
 
+    /** What the PrepareStream guard started, sent a turn's events at a time. */
+    private stream(request: PlatformRequest, response: PlatformResponse): Observable<MessageEvent> {
+      const raw = rawResponse(response);
+      this.connections.track(raw);
+      return coalesceWrites(preparedStream(request), raw);
+    }
+
     private envelopeStream(request: PlatformRequest, response: PlatformResponse, events: Observable<MessageEvent>): Promise<void> {
       let headers: OutgoingHttpHeaders | undefined;
       if (isFastifyReply(response)) {
@@ -188,8 +193,9 @@ export function createCopilotKitController(path: string, guards: Array<Type<CanA
         response.hijack();
         headers = response.getHeaders();
       }
-      this.connections.track(rawResponse(response));
-      return this.envelopeStreams.write(events, request.raw ?? request, rawResponse(response), headers);
+      const raw = rawResponse(response);
+      this.connections.track(raw);
+      return this.envelopeStreams.write(coalesceWrites(events, raw), request.raw ?? request, raw, headers);
     }
 
     private json(response: PlatformResponse, body: unknown): void {

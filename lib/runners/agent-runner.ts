@@ -85,6 +85,15 @@ export abstract class AgentRunner {
   abstract history(threadId: string): Promise<StoredRun[]>;
 
   /**
+   * The thread and its history together, as `getThread` and `history` give them: what every run
+   * reads once its thread is locked. Override it where one read can serve both.
+   */
+  async threadWithHistory(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    const [thread, runs] = await Promise.all([this.getThread(threadId), this.history(threadId)]);
+    return { thread, runs };
+  }
+
+  /**
    * Starts a run on the thread `begin` locked for it, and returns its events from the first one.
    * The run goes on whether or not anyone subscribes; its events are stored as they come and the
    * thread is released once it ends. Rejects only before the run starts.

@@ -40,6 +40,14 @@ export class GuardedThreadStore extends ThreadStore {
     return this.call(() => this.inner.endRun(threadId, runId));
   }
 
+  override finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    return this.call(() => this.inner.finishRun(threadId, runId, fromSeq, events));
+  }
+
+  override getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    return this.call(() => this.inner.getThreadWithRuns(threadId));
+  }
+
   getThread(threadId: string): Promise<ThreadRecord | undefined> {
     return this.call(() => this.inner.getThread(threadId));
   }

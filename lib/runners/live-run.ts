@@ -44,7 +44,6 @@ export function startLiveRun(run: PreparedRun, options: LiveRunOptions): LiveRun
       Promise.race([
         persistence
           .finish()
-          .then(() => backing.endRun(threadId, runId))
           .catch((error: unknown) => logger.error(RUN_NOT_CLOSED(runId, String(error))))
           .finally(() => {
             options.released(run);

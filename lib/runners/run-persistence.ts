@@ -59,21 +59,31 @@ export class RunPersistence {
   }
 
   /**
-   * Once the run has ended: stores what is left, and tries once more what a failed write could not
-   * store (the store may be back). False when part of the run could not be stored.
+   * Once the run has ended: stores what is left and marks the run finished, in one write where the
+   * store can (see `ThreadStore.finishRun`). What a failed write could not store goes with it: the
+   * store may be back. When that write fails, the run is still marked finished, without those
+   * events, so that its thread is not held; rejects when even that fails (the run's lease then
+   * lets recovery close it).
    */
-  async finish(): Promise<boolean> {
-    await this.flush();
+  async finish(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending;
+    const from = this.pendingFrom;
+    this.pending = [];
+    await this.writes;
     const unstored = this.unstored;
-    if (!unstored) return true;
+    if (unstored) unstored.events.push(...batch);
+    const last = unstored ?? { from, events: batch };
     try {
-      await this.store.appendEvents(this.threadId, this.runId, unstored.from, unstored.events);
-      this.unstored = undefined;
-      return true;
+      await this.store.finishRun(this.threadId, this.runId, last.from, last.events);
     } catch (error) {
-      this.logger.error(UNSTORED_EVENTS_LOST(unstored.events.length, this.runId, String(error)));
-      return false;
+      if (last.events.length === 0) throw error;
+      this.logger.error(UNSTORED_EVENTS_LOST(last.events.length, this.runId, String(error)));
+      return this.store.endRun(this.threadId, this.runId);
     }
+    this.unstored = undefined;
+    // Events stored late, after a failure, were never announced; followers read them from the store.
+    if (!unstored && batch.length > 0) this.publish(from, batch);
   }
 
   private async write(from: number, batch: BaseEvent[]): Promise<void> {

@@ -25,7 +25,7 @@ export const EVENTS_NOT_WRITTEN = (failure: string, runId: string, reason: strin
 export const PUBLISH_TIMED_OUT = (ms: number) => `the event bus did not confirm the publication within ${ms} ms`;
 
 export const UNSTORED_EVENTS_LOST = (count: number, runId: string, reason: string) =>
-  `The last ${count} events of run '${runId}' could not be stored either when it ended: ${reason}. Its thread replays it without them.`;
+  `The last ${count} events of run '${runId}' could not be stored when it ended: ${reason}. Its thread replays it without them.`;
 
 export const DEPENDENCY_AVAILABLE_AGAIN = (what: string, failures: number) =>
   `${what} is available again, after ${failures} failed attempts.`;

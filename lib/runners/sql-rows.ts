@@ -26,6 +26,17 @@ export interface RunEventRow {
   event: string | null;
 }
 
+/** The `threads` columns, for a query that reads them next to another table's. */
+export const THREAD_COLUMNS = ['id', 'owner_id', 'agent_id', 'name', 'archived', 'created_at', 'updated_at'] as const;
+
+/**
+ * A thread joined with its runs and their events: the thread's columns prefixed `thread_`, and no
+ * run (a null `position`) for a thread without runs.
+ */
+export type ThreadRunEventRow = { [K in keyof ThreadRow as `thread_${K}`]: ThreadRow[K] } & Omit<RunEventRow, 'position'> & {
+    position: RunEventRow['position'] | null;
+  };
+
 export function threadRecord(row: ThreadRow): ThreadRecord {
   return {
     threadId: row.id,
@@ -58,4 +69,19 @@ export function threadPage(rows: readonly ThreadRow[], limit: number): ThreadPag
   const threads = rows.slice(0, limit).map(threadRecord);
   const last = threads[threads.length - 1];
   return { threads, nextCursor: rows.length > limit && last ? encodeThreadCursor(last) : null };
+}
+
+/** The thread and its runs from the rows of one join (none when the thread does not exist). */
+export function threadWithRunsFromRows(rows: readonly ThreadRunEventRow[]): { thread: ThreadRecord | undefined; runs: StoredRun[] } {
+  const first = rows[0];
+  if (!first) return { thread: undefined, runs: [] };
+  const thread = threadRecord(
+    Object.fromEntries(THREAD_COLUMNS.map((column) => [column, first[`thread_${column}`]])) as unknown as ThreadRow,
+  );
+  return { thread, runs: runsFromRows(rows.filter((row): row is ThreadRunEventRow & RunEventRow => row.position !== null)) };
+}
+
+/** A batch of events as the two arrays SQL stores insert: sequences, and each event as JSON. */
+export function eventColumns(fromSeq: number, events: readonly BaseEvent[]): [number[], string[]] {
+  return [events.map((_, offset) => fromSeq + offset), events.map((event) => JSON.stringify(event))];
 }

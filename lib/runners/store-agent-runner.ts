@@ -120,6 +120,11 @@ export class StoreAgentRunner extends AgentRunner {
     return (await this.store.getRuns(threadId)).filter((run) => run.status === 'finished');
   }
 
+  override async threadWithHistory(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    const { thread, runs } = await this.store.getThreadWithRuns(threadId);
+    return { thread, runs: runs.filter((run) => run.status === 'finished') };
+  }
+
   async execute(run: PreparedRun): Promise<Observable<IdentifiedEvent>> {
     const { threadId, runId } = run;
     const entry = startLiveRun(run, {

@@ -59,10 +59,28 @@ export abstract class ThreadStore {
   /** Marks the run finished, which releases the thread. */
   abstract endRun(threadId: string, runId: string): Promise<void>;
 
+  /**
+   * Appends a run's last events and marks it finished. A store that can do both in one write
+   * (one transaction, one round trip) should: every run ends this way. The default writes twice.
+   */
+  async finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    if (events.length > 0) await this.appendEvents(threadId, runId, fromSeq, events);
+    await this.endRun(threadId, runId);
+  }
+
   abstract getThread(threadId: string): Promise<ThreadRecord | undefined>;
 
   /** Every retained run of the thread, oldest first, the running one included. */
   abstract getRuns(threadId: string): Promise<StoredRun[]>;
+
+  /**
+   * The thread and its runs as `getThread` and `getRuns` give them, which every run reads before it
+   * starts. A store that can read both at once (one query) should. The default reads them side by side.
+   */
+  async getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    const [thread, runs] = await Promise.all([this.getThread(threadId), this.getRuns(threadId)]);
+    return { thread, runs };
+  }
 
   /** The caller's threads, most recently updated first. */
   abstract listThreads(query: ThreadQuery): Promise<ThreadPage>;

@@ -43,6 +43,9 @@ export interface AgentRunOptions {
   maxDurationMs?: number;
 }
 
+/** One for all runs: a Logger each would be kept by every open stream. */
+const RUN_LOGGER = new Logger('AgentRun');
+
 /**
  * One run of an agent, as the runtime prepares it and a runner executes it. It subscribes to the
  * agent eagerly, passes every event through a RunEventGuard, buffers the result, and fans it out
@@ -63,7 +66,8 @@ export class AgentRun implements PreparedRun {
   private agentSubscription: Unsubscribable | undefined;
   private isSettled = false;
   private resolveSettled!: () => void;
-  private readonly reportedDrops = new Set<DroppedEventReason>();
+  /** Made on the first drop: most runs have none, and a waiting run costs every open stream. */
+  private reportedDrops: Set<DroppedEventReason> | undefined;
   private readonly abortController = new AbortController();
   private span: Span | undefined;
   private readonly startedAt = Date.now();
@@ -71,7 +75,7 @@ export class AgentRun implements PreparedRun {
   private started = false;
   private hooks: RunHooks = {};
   private deadline: NodeJS.Timeout | undefined;
-  private readonly logger = new Logger(AgentRun.name);
+  private readonly logger = RUN_LOGGER;
 
   constructor(private readonly options: AgentRunOptions) {
     this.threadId = options.threadId;
@@ -260,6 +264,7 @@ export class AgentRun implements PreparedRun {
   }
 
   private reportDrop(reason: DroppedEventReason, event: unknown): void {
+    this.reportedDrops ??= new Set();
     if (this.reportedDrops.has(reason)) return;
     this.reportedDrops.add(reason);
     const type = (event as { type?: unknown } | null)?.type;

@@ -54,7 +54,7 @@ export class RunPreparation {
     const input = await lockThread(runner, request);
     const { threadId, runId } = input;
     try {
-      const [thread, runs] = await Promise.all([runner.getThread(threadId), runner.history(threadId)]);
+      const { thread, runs } = await runner.threadWithHistory(threadId);
       // Checked again after the lock, whatever the runner did with `ownerId`: only the owner goes on.
       assertThreadAccess(thread, threadId, request.ownerId);
       const history = runs.flatMap((run) => run.events);

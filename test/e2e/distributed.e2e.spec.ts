@@ -180,10 +180,25 @@ describe('RedisPostgresAgentRunner across instances', () => {
   }, 15_000);
 
   it('fails the run with a clear RUN_ERROR when Redis drops it, and recovers on its own', async () => {
+    // Redis stays away for longer than a publication may take (2 s), and the run outlasts that: a
+    // publication in flight when the connection drops is resent on reconnect, so a quick
+    // reconnect, or a run that ends first, would hide the outage.
+    const c = await startCopilotKit({
+      agents: { slow: new ScriptedAgent(probe, { delayMs: 15, deltas: () => Array.from({ length: 300 }, (_, i) => `${i} `) }) },
+      runner: new RedisPostgresAgentRunner(options('c', { redis: { ...options('c').redis, retryStrategy: () => 2500 } })),
+    });
+    try {
+      await dropsRedis(c);
+    } finally {
+      await c.close();
+    }
+  }, 15_000);
+
+  async function dropsRedis(a: TestApp): Promise<void> {
     const input = runInput();
     const onA = await openSse(`${a.url}/agent/slow/run`, input);
     await onA.waitFor(() => contents(onA.events) >= 2);
-    killRedisClients(`${schema}_a`);
+    killRedisClients(`${schema}_c`);
     await onA.done;
 
     const ended = {
@@ -204,7 +219,7 @@ describe('RedisPostgresAgentRunner across instances', () => {
       next = await postSse(`${a.url}/agent/slow/run`, runInput({ threadId: input.threadId }));
     } while (next.events.at(-1)?.type !== 'RUN_FINISHED' && Date.now() < deadline);
     expect(next.events.at(-1)).toMatchObject({ type: 'RUN_FINISHED' });
-  });
+  }
 
   it('stores the whole run when Redis stops answering mid-run, and a follower on another instance still sees its end', async () => {
     const input = runInput();

@@ -5,7 +5,14 @@ import { INVALID_SCHEMA_NAME, POSTGRES_SCHEMA_TOO_NEW } from '../runners.message
 /** What migrations use of a `pg` Pool or client. */
 export interface PgQueryable {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in `pg`: each query casts its rows to its own row type
-  query(sql: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+  query(sql: string | PgNamedQuery, params?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+/** A query `pg` prepares once per connection under `name`, then only binds and executes. */
+export interface PgNamedQuery {
+  name: string;
+  text: string;
+  values: unknown[];
 }
 
 /**

@@ -3,7 +3,17 @@ import type { BaseEvent } from '@ag-ui/core';
 import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
-import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
+import {
+  eventColumns,
+  runsFromRows,
+  THREAD_COLUMNS,
+  threadPage,
+  threadRecord,
+  threadWithRunsFromRows,
+  type RunEventRow,
+  type ThreadRow,
+  type ThreadRunEventRow,
+} from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
 import type { PgPooledClient } from './pg-client.js';
@@ -73,7 +83,8 @@ export class PostgresThreadStore extends ThreadStore {
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     const now = Date.now();
     try {
-      const { rows } = await this.pool.query(
+      const { rows } = await this.prepared(
+        'begin_run',
         `WITH thread AS (
            INSERT INTO ${this.s}.threads AS t (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
            ON CONFLICT (id) DO UPDATE SET updated_at =
@@ -102,20 +113,39 @@ export class PostgresThreadStore extends ThreadStore {
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.pool.query(
+    await this.prepared(
+      'append_events',
       `INSERT INTO ${this.s}.events (run_position, seq, event)
        SELECT r.position, x.seq, x.event FROM ${this.s}.runs r, unnest($3::int[], $4::text[]) AS x(seq, event)
        WHERE r.thread_id = $1 AND r.run_id = $2
        ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
-      [threadId, runId, events.map((_, i) => fromSeq + i), events.map((event) => JSON.stringify(event))],
+      [threadId, runId, ...eventColumns(fromSeq, events)],
     );
   }
 
+  /** Touches no events, so a run is released even when its events can no longer be written. */
   async endRun(threadId: string, runId: string): Promise<void> {
-    await this.pool.query(
+    await this.prepared(
+      'end_run',
       `WITH ended AS (UPDATE ${this.s}.runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = $1 AND run_id = $2)
        UPDATE ${this.s}.threads SET updated_at = $3 WHERE id = $1`,
       [threadId, runId, Date.now()],
+    );
+  }
+
+  /** One statement: the last events, the run's end and the thread's `updated_at` commit together. */
+  override async finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
+    await this.prepared(
+      'finish_run',
+      `WITH ended AS (
+         UPDATE ${this.s}.runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = $1 AND run_id = $2 RETURNING position
+       ), stored AS (
+         INSERT INTO ${this.s}.events (run_position, seq, event)
+         SELECT ended.position, x.seq, x.event FROM ended, unnest($3::int[], $4::text[]) AS x(seq, event)
+         ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event
+       )
+       UPDATE ${this.s}.threads SET updated_at = $5 WHERE id = $1`,
+      [threadId, runId, ...eventColumns(fromSeq, events), Date.now()],
     );
   }
 
@@ -132,6 +162,21 @@ export class PostgresThreadStore extends ThreadStore {
       [threadId],
     );
     return runsFromRows(rows as RunEventRow[]);
+  }
+
+  /** One query, the thread's columns repeated on each of its runs' event rows. */
+  override async getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    const { rows } = await this.prepared(
+      'thread_with_runs',
+      `SELECT ${THREAD_COLUMNS.map((column) => `t.${column} AS thread_${column}`).join(', ')},
+         r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+       FROM ${this.s}.threads t
+         LEFT JOIN ${this.s}.runs r ON r.thread_id = t.id
+         LEFT JOIN ${this.s}.events e ON e.run_position = r.position
+       WHERE t.id = $1 ORDER BY r.position, e.seq`,
+      [threadId],
+    );
+    return threadWithRunsFromRows(rows as ThreadRunEventRow[]);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
@@ -201,6 +246,15 @@ export class PostgresThreadStore extends ThreadStore {
       this.connection = undefined;
       await pool.end();
     }
+  }
+
+  /**
+   * The statements every run executes, prepared once per connection: PostgreSQL then skips parsing
+   * and planning them, which is most of what they cost it. Named per schema, since two stores may
+   * share a pool.
+   */
+  private prepared(name: string, text: string, values: unknown[]) {
+    return this.pool.query({ name: `copilotkit_${this.s}_${name}`, text, values });
   }
 
   private get pool(): PgPoolLike {

@@ -124,36 +124,32 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
-    const append = this.db.transaction(() => {
-      const run = this.sql('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
-        { position: number } | undefined;
-      if (!run) return;
-      const insert = this.sql('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
-      events.forEach((event, offset) => insert.run(run.position, fromSeq + offset, JSON.stringify(event)));
-    });
-    append();
+    this.db.transaction(() => this.insertEvents(threadId, runId, fromSeq, events))();
   }
 
   async endRun(threadId: string, runId: string): Promise<void> {
-    const now = Date.now();
+    this.db.transaction(() => this.markFinished(threadId, runId))();
+  }
+
+  /** One transaction, so one commit: the last events, the run's end and the thread's `updated_at`. */
+  override async finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
     this.db.transaction(() => {
-      this.sql("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?").run(threadId, runId);
-      this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, threadId);
+      this.insertEvents(threadId, runId, fromSeq, events);
+      this.markFinished(threadId, runId);
     })();
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
-    const row = this.sql('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
-    return row && threadRecord(row);
+    return this.readThread(threadId);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
-    const rows = this.sql(
-      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
-         FROM runs r LEFT JOIN events e ON e.run_position = r.position
-         WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
-    ).all(threadId) as RunEventRow[];
-    return runsFromRows(rows);
+    return this.readRuns(threadId);
+  }
+
+  /** Both reads at once, so no write of another run lands between them. */
+  override async getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    return this.db.transaction(() => ({ thread: this.readThread(threadId), runs: this.readRuns(threadId) }))();
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
@@ -225,6 +221,36 @@ export class SqliteThreadStore extends ThreadStore {
       this.database = undefined;
     }
     this.migrated = false;
+  }
+
+  private readThread(threadId: string): ThreadRecord | undefined {
+    const row = this.sql('SELECT * FROM threads WHERE id = ?').get(threadId) as ThreadRow | undefined;
+    return row && threadRecord(row);
+  }
+
+  private readRuns(threadId: string): StoredRun[] {
+    const rows = this.sql(
+      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+         FROM runs r LEFT JOIN events e ON e.run_position = r.position
+         WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
+    ).all(threadId) as RunEventRow[];
+    return runsFromRows(rows);
+  }
+
+  /** Inside a transaction: the run is over, which releases its thread. */
+  private markFinished(threadId: string, runId: string): void {
+    this.sql("UPDATE runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = ? AND run_id = ?").run(threadId, runId);
+    this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(Date.now(), threadId);
+  }
+
+  /** Inside a transaction: a run's events, unless the run is gone (its thread deleted meanwhile). */
+  private insertEvents(threadId: string, runId: string, fromSeq: number, events: readonly BaseEvent[]): void {
+    if (events.length === 0) return;
+    const run = this.sql('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
+      { position: number } | undefined;
+    if (!run) return;
+    const insert = this.sql('INSERT OR REPLACE INTO events (run_position, seq, event) VALUES (?, ?, ?)');
+    events.forEach((event, offset) => insert.run(run.position, fromSeq + offset, JSON.stringify(event)));
   }
 
   /**
