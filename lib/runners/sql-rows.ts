@@ -80,8 +80,3 @@ export function threadWithRunsFromRows(rows: readonly ThreadRunEventRow[]): { th
   );
   return { thread, runs: runsFromRows(rows.filter((row): row is ThreadRunEventRow & RunEventRow => row.position !== null)) };
 }
-
-/** A batch of events as the two arrays SQL stores insert: sequences, and each event as JSON. */
-export function eventColumns(fromSeq: number, events: readonly BaseEvent[]): [number[], string[]] {
-  return [events.map((_, offset) => fromSeq + offset), events.map((event) => JSON.stringify(event))];
-}

@@ -82,6 +82,27 @@ describe.each(stores)('%s thread store', (_name, create) => {
     ]);
   });
 
+  it('gives back every character an event may hold, as it was written', async () => {
+    const threadId = randomUUID();
+    const tricky = [
+      'quote " backslash \\ newline \n tab \t',
+      'nul \u0000 and a lone surrogate \ud800',
+      'emoji 🦜 and CJK 漢字',
+      '</script>',
+    ];
+    await begin(threadId, 'r1');
+    await store.appendEvents(threadId, 'r1', 0, [delta('r1', tricky[0])]);
+    await store.finishRun(
+      threadId,
+      'r1',
+      1,
+      tricky.slice(1).map((text) => delta('r1', text)),
+    );
+
+    const [run] = await store.getRuns(threadId);
+    expect(run.events.map((event) => (event as { delta?: string }).delta)).toEqual(tricky);
+  });
+
   it('getThreadWithRuns of an unknown thread is no thread and no runs', async () => {
     expect(await store.getThreadWithRuns(randomUUID())).toEqual({ thread: undefined, runs: [] });
   });

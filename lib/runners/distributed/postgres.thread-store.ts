@@ -4,7 +4,6 @@ import { CopilotKitConfigurationError } from '../../errors/copilotkit-configurat
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import {
-  eventColumns,
   runsFromRows,
   THREAD_COLUMNS,
   threadPage,
@@ -37,6 +36,14 @@ export interface PostgresThreadStoreOptions {
   leaseMs?: number;
   retention?: { maxThreads?: number; maxAgeMs?: number };
 }
+
+/**
+ * A batch of events arrives as one JSON array (`$4`, its first sequence `$3`) and becomes one row
+ * per event. One string to send instead of an array of strings for `pg` to escape one by one;
+ * a `json` value keeps its text as written, so each row holds exactly what `JSON.stringify` made.
+ */
+const EVENTS_OF_BATCH = 'json_array_elements($4::json) WITH ORDINALITY AS x(event, n)';
+const EVENT_ROWS = '$3::int + x.n::int - 1, x.event::text';
 
 /**
  * Threads in PostgreSQL, shared by every instance: durable history, owners, and the per-thread lock
@@ -116,10 +123,10 @@ export class PostgresThreadStore extends ThreadStore {
     await this.prepared(
       'append_events',
       `INSERT INTO ${this.s}.events (run_position, seq, event)
-       SELECT r.position, x.seq, x.event FROM ${this.s}.runs r, unnest($3::int[], $4::text[]) AS x(seq, event)
+       SELECT r.position, ${EVENT_ROWS} FROM ${this.s}.runs r, ${EVENTS_OF_BATCH}
        WHERE r.thread_id = $1 AND r.run_id = $2
        ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
-      [threadId, runId, ...eventColumns(fromSeq, events)],
+      [threadId, runId, fromSeq, JSON.stringify(events)],
     );
   }
 
@@ -141,11 +148,11 @@ export class PostgresThreadStore extends ThreadStore {
          UPDATE ${this.s}.runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = $1 AND run_id = $2 RETURNING position
        ), stored AS (
          INSERT INTO ${this.s}.events (run_position, seq, event)
-         SELECT ended.position, x.seq, x.event FROM ended, unnest($3::int[], $4::text[]) AS x(seq, event)
+         SELECT ended.position, ${EVENT_ROWS} FROM ended, ${EVENTS_OF_BATCH}
          ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event
        )
        UPDATE ${this.s}.threads SET updated_at = $5 WHERE id = $1`,
-      [threadId, runId, ...eventColumns(fromSeq, events), Date.now()],
+      [threadId, runId, fromSeq, JSON.stringify(events), Date.now()],
     );
   }
 
