@@ -119,7 +119,9 @@ async function main() {
     }
     let cell = 0;
     for (const scenario of selected) {
-      for (const name of SERVERS) await load(servers[name].url, { concurrency: 4, runs: 200, seconds: 2, ...scenario }); // warm-up
+      // Until the JIT has compiled each server's hot paths for this scenario: 200 runs left ours at
+      // half its speed in the first cells, and the runner bench showed warm servers need thousands.
+      for (const name of SERVERS) await load(servers[name].url, { concurrency: 16, runs: 2000, seconds: 8, ...scenario });
       for (const concurrency of LEVELS) {
         const row = { scenario: scenario.name, concurrency, servers: {} };
         // A rotating order, so no server always runs first (or last) in a cell.
