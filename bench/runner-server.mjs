@@ -13,17 +13,35 @@ const runner =
       ? new SqliteAgentRunner(JSON.parse(options))
       : new RedisPostgresAgentRunner(JSON.parse(options));
 
-/** 40 text deltas, like a 400-character answer, emitted as fast as the runner takes them. */
+/**
+ * 40 text deltas, like a 400-character answer: emitted as fast as the runner takes them, or with
+ * PACED_MS set, one every PACED_MS ms, as a model streams (so that many runs write at once).
+ */
+const PACED_MS = Number(process.env.PACED_MS ?? 0);
 const scripted = {
   run(input) {
     return new Observable((subscriber) => {
       const messageId = `m-${input.runId}`;
       subscriber.next({ type: 'RUN_STARTED', threadId: input.threadId, runId: input.runId });
       subscriber.next({ type: 'TEXT_MESSAGE_START', messageId, role: 'assistant' });
-      for (let i = 0; i < 40; i++) subscriber.next({ type: 'TEXT_MESSAGE_CONTENT', messageId, delta: 'ten chars ' });
-      subscriber.next({ type: 'TEXT_MESSAGE_END', messageId });
-      subscriber.next({ type: 'RUN_FINISHED', threadId: input.threadId, runId: input.runId });
-      subscriber.complete();
+      const end = () => {
+        subscriber.next({ type: 'TEXT_MESSAGE_END', messageId });
+        subscriber.next({ type: 'RUN_FINISHED', threadId: input.threadId, runId: input.runId });
+        subscriber.complete();
+      };
+      const delta = () => subscriber.next({ type: 'TEXT_MESSAGE_CONTENT', messageId, delta: 'ten chars ' });
+      if (!PACED_MS) {
+        for (let i = 0; i < 40; i++) delta();
+        return end();
+      }
+      let sent = 0;
+      const timer = setInterval(() => {
+        delta();
+        if (++sent < 40) return;
+        clearInterval(timer);
+        end();
+      }, PACED_MS);
+      return () => clearInterval(timer);
     });
   },
 };

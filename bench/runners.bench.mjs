@@ -2,7 +2,7 @@
 // server in its own process, the in-memory one as the reference. Prints runs/s, time to first text
 // delta and their ratios, and writes bench/results/runners.json. Not a test: numbers, no verdicts.
 //
-//   npm run build && node bench/runners.bench.mjs [--runs 1500] [--concurrency 16] [--rounds 3] [--warm-up 3000] [--only sqlite,redis-postgres] [--cpu-prof]
+//   npm run build && node bench/runners.bench.mjs [--runs 1500] [--concurrency 16] [--rounds 3] [--warm-up 3000] [--paced 5] [--only sqlite,redis-postgres] [--cpu-prof]
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ const RUNS = arg('runs', 1500);
 const CONCURRENCY = arg('concurrency', 16);
 const ROUNDS = arg('rounds', 3);
 const WARM_UP = arg('warm-up', 3000);
+/** With --paced MS, each run streams a delta every MS ms, as a model does, so that many runs write at once. */
+const PACED_MS = arg('paced', 0);
 const schema = `copilotkit_bench_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 const dir = mkdtempSync(join(tmpdir(), 'copilotkit-bench-'));
 const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
@@ -40,7 +42,8 @@ const servers = [
 
 async function startServer(kind, options) {
   const execArgv = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROFILES}`, `--cpu-prof-name=runner-${kind}.cpuprofile`] : [];
-  const child = fork(new URL('./runner-server.mjs', import.meta.url), [kind, options], { stdio: 'inherit', execArgv });
+  const env = { ...process.env, PACED_MS: String(PACED_MS) };
+  const child = fork(new URL('./runner-server.mjs', import.meta.url), [kind, options], { stdio: 'inherit', execArgv, env });
   const port = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.port));
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
@@ -116,7 +119,7 @@ function median(values) {
 
 const reference = results['in-memory'];
 console.log(
-  `\n${RUNS} runs of 44 events each per phase, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds (medians); ratios against the in-memory runner\n`,
+  `\n${RUNS} runs of 44 events each per phase${PACED_MS ? `, a delta every ${PACED_MS} ms` : ''}, concurrency ${CONCURRENCY}, ${ROUNDS} interleaved rounds (medians); ratios against the in-memory runner\n`,
 );
 console.log('runner           runs/s   ratio   ttft p50 ms   ratio   ttft p90 ms   CPU ms/run: server   services   runs/s by round');
 for (const [kind, r] of Object.entries(results)) {
@@ -127,5 +130,5 @@ for (const [kind, r] of Object.entries(results)) {
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/runners.json', import.meta.url),
-  JSON.stringify({ runs: RUNS, concurrency: CONCURRENCY, rounds: ROUNDS, results }, null, 2),
+  JSON.stringify({ runs: RUNS, concurrency: CONCURRENCY, rounds: ROUNDS, pacedMs: PACED_MS, results }, null, 2),
 );

@@ -16,6 +16,7 @@ import {
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
 import type { PgPooledClient } from './pg-client.js';
+import { PostgresGroupAppend, type PendingAppend } from './postgres-group-append.js';
 import { packageRequire } from '../../platform/package-require.cjs';
 import { MISSING_RUNNER_PACKAGE, POSTGRES_CONNECTION_LOST, POSTGRES_NOT_OPEN } from '../runners.messages.js';
 
@@ -58,6 +59,10 @@ export class PostgresThreadStore extends ThreadStore {
   private readonly leaseMs: number;
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
   private readonly migrate: boolean;
+  private readonly appends = new PostgresGroupAppend(
+    (group) => this.appendGroup(group),
+    (append) => this.appendBatch(append),
+  );
   private readonly postgres: Record<string, unknown>;
   private opened = false;
 
@@ -118,8 +123,28 @@ export class PostgresThreadStore extends ThreadStore {
     }
   }
 
+  /** With the other runs' appends that wait meanwhile, in one statement (see PostgresGroupAppend). */
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
     if (events.length === 0) return;
+    await this.appends.add({ threadId, runId, fromSeq, events });
+  }
+
+  /** Many runs' batches as one JSON array of `{ threadId, runId, fromSeq, events }`, one row per event. */
+  private async appendGroup(appends: PendingAppend[]): Promise<void> {
+    if (appends.length === 1) return this.appendBatch(appends[0]);
+    await this.prepared(
+      'append_group',
+      `INSERT INTO ${this.s}.events (run_position, seq, event)
+       SELECT r.position, (b.batch->>'fromSeq')::int + x.n::int - 1, x.event::text
+       FROM json_array_elements($1::json) AS b(batch)
+         JOIN ${this.s}.runs r ON r.thread_id = b.batch->>'threadId' AND r.run_id = b.batch->>'runId'
+         CROSS JOIN LATERAL json_array_elements(b.batch->'events') WITH ORDINALITY AS x(event, n)
+       ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
+      [JSON.stringify(appends)],
+    );
+  }
+
+  private async appendBatch({ threadId, runId, fromSeq, events }: PendingAppend): Promise<void> {
     await this.prepared(
       'append_events',
       `INSERT INTO ${this.s}.events (run_position, seq, event)

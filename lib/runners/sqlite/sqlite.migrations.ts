@@ -1,3 +1,7 @@
+import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
+import { SQLITE_SCHEMA_TOO_NEW } from '../runners.messages.js';
+import type { SqliteDatabaseLike } from './sqlite-database.js';
+
 /**
  * The SQLite schema, as numbered migrations applied in order at open, each once, in a
  * transaction. A database written by a newer version of this package is refused, not guessed at.
@@ -43,3 +47,18 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version;
+
+/** Brings the file's schema up to date, each migration once, in a transaction; refuses a newer one. */
+export function migrateSqlite(db: SqliteDatabaseLike): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const current = (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
+  if (current > SQLITE_SCHEMA_VERSION) {
+    throw new CopilotKitConfigurationError(SQLITE_SCHEMA_TOO_NEW(current, SQLITE_SCHEMA_VERSION));
+  }
+  for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+    })();
+  }
+}

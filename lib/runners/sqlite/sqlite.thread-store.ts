@@ -1,39 +1,15 @@
 import type { BaseEvent } from '@ag-ui/core';
-import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
-import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite.migrations.js';
-import { packageRequire } from '../../platform/package-require.cjs';
-import { MISSING_RUNNER_PACKAGE, SQLITE_NOT_OPEN, SQLITE_SCHEMA_TOO_NEW } from '../runners.messages.js';
+import { migrateSqlite } from './sqlite.migrations.js';
+import { openDatabase, type AnyFunction, type SqliteDatabaseLike, type SqliteTransactionLike, type Statement } from './sqlite-database.js';
+import { GroupCommit, type RunWrite } from './group-commit.js';
+import { SQLITE_NOT_OPEN } from '../runners.messages.js';
 
 /** Events per insert statement: at most 192 bound values, well under SQLite's limit. */
 const ROWS_PER_INSERT = 64;
-
-/** What the store uses of a `better-sqlite3` Database. */
-interface Statement {
-  run(...params: unknown[]): { changes: number };
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-}
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as better-sqlite3 declares it, so its Database is assignable
-type AnyFunction = (...args: any[]) => unknown;
-type ArgumentsOf<F> = F extends (...args: infer A) => unknown ? A : never;
-
-/** A `better-sqlite3` transaction function: call it, or `immediate()` to take the write lock first. */
-export interface SqliteTransactionLike<F extends AnyFunction> {
-  (...args: ArgumentsOf<F>): ReturnType<F>;
-  immediate(...args: ArgumentsOf<F>): ReturnType<F>;
-}
-
-export interface SqliteDatabaseLike {
-  prepare(sql: string): Statement;
-  exec(sql: string): unknown;
-  pragma(sql: string, options?: { simple?: boolean }): unknown;
-  transaction<F extends AnyFunction>(fn: F): SqliteTransactionLike<F>;
-  close(): unknown;
-}
 
 export interface SqliteThreadStoreOptions {
   /** The database file, created if missing. Default `copilotkit.sqlite`. */
@@ -67,6 +43,10 @@ export class SqliteThreadStore extends ThreadStore {
   private migrated = false;
   private readonly statements = new Map<string, Statement>();
   private readonly transactions = new Map<string, SqliteTransactionLike<AnyFunction>>();
+  private readonly writes = new GroupCommit(
+    (writes) => this.transaction('writes', (all: RunWrite[]) => all.forEach((write) => this.applyWrite(write)))(writes),
+    (write) => this.transaction('write', this.applyWrite)(write),
+  );
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
 
   constructor(options: SqliteThreadStoreOptions = {}) {
@@ -91,7 +71,7 @@ export class SqliteThreadStore extends ThreadStore {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      migrate(db);
+      migrateSqlite(db);
     } catch (error) {
       if (this.ownsDatabase) db.close();
       throw error;
@@ -103,6 +83,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
+    this.writes.flush();
     return this.transaction(
       'begin',
       (run: { threadId: string; runId: string; agentId: string; ownerId?: string }, now: number): BeginRunResult => {
@@ -130,36 +111,39 @@ export class SqliteThreadStore extends ThreadStore {
     ).immediate(run, Date.now());
   }
 
+  /** Committed with every other run's writes of this turn (see GroupCommit). */
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
-    this.transaction('append', this.insertEvents)(threadId, runId, fromSeq, events);
+    return this.writes.add({ threadId, runId, fromSeq, events, finished: false });
   }
 
   async endRun(threadId: string, runId: string): Promise<void> {
+    this.writes.flush();
     this.transaction('end', this.markFinished)(threadId, runId);
   }
 
-  /** One transaction, so one commit: the last events, the run's end and the thread's `updated_at`. */
+  /** The last events, the run's end and the thread's `updated_at`, in this turn's one commit. */
   override async finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
-    this.transaction('finish', (...args: Parameters<SqliteThreadStore['insertEvents']>) => {
-      this.insertEvents(...args);
-      this.markFinished(args[0], args[1]);
-    })(threadId, runId, fromSeq, events);
+    return this.writes.add({ threadId, runId, fromSeq, events, finished: true });
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
+    this.writes.flush();
     return this.readThread(threadId);
   }
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
+    this.writes.flush();
     return this.readRuns(threadId);
   }
 
   /** Both reads at once, so no write of another run lands between them. */
   override async getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    this.writes.flush();
     return this.transaction('read', (id: string) => ({ thread: this.readThread(id), runs: this.readRuns(id) }))(threadId);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
+    this.writes.flush();
     const after = decodeThreadCursor(query.cursor);
     const rows = this.sql(
       `SELECT * FROM threads
@@ -181,6 +165,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async updateThread(threadId: string, changes: { name?: string; archived?: boolean }): Promise<void> {
+    this.writes.flush();
     this.sql('UPDATE threads SET name = COALESCE(?, name), archived = COALESCE(?, archived), updated_at = ? WHERE id = ?').run(
       changes.name ?? null,
       changes.archived === undefined ? null : Number(changes.archived),
@@ -190,16 +175,19 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async deleteThread(threadId: string): Promise<void> {
+    this.writes.flush();
     this.sql('DELETE FROM threads WHERE id = ?').run(threadId);
   }
 
   override async renewLeases(runs: ReadonlyArray<{ threadId: string; runId: string }>): Promise<void> {
+    this.writes.flush();
     const renew = this.sql("UPDATE runs SET lease_expires_at = ? WHERE thread_id = ? AND run_id = ? AND status = 'running'");
     const until = Date.now() + this.leaseMs;
     this.db.transaction(() => runs.forEach((run) => renew.run(until, run.threadId, run.runId)))();
   }
 
   override async expiredRuns(threadId?: string): Promise<Array<{ threadId: string; runId: string }>> {
+    this.writes.flush();
     // Right after opening an exclusively used file, whatever is running was cut off by a crash.
     const cutoff = this.recoverAll ? Number.MAX_SAFE_INTEGER : Date.now();
     this.recoverAll = false;
@@ -210,6 +198,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   override async applyRetention(): Promise<void> {
+    this.writes.flush();
     const idle = "NOT EXISTS (SELECT 1 FROM runs r WHERE r.thread_id = threads.id AND r.status = 'running')";
     if (this.retention.maxAgeMs !== undefined) {
       this.sql(`DELETE FROM threads WHERE updated_at < ? AND ${idle}`).run(Date.now() - this.retention.maxAgeMs);
@@ -222,6 +211,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   override async close(): Promise<void> {
+    this.writes.flush();
     this.statements.clear();
     this.transactions.clear();
     if (this.ownsDatabase) {
@@ -243,6 +233,12 @@ export class SqliteThreadStore extends ThreadStore {
          WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
     ).all(threadId) as RunEventRow[];
     return runsFromRows(rows);
+  }
+
+  /** Inside a transaction: one run's events of this turn, and its end if they end it. */
+  private applyWrite(write: RunWrite): void {
+    this.insertEvents(write.threadId, write.runId, write.fromSeq, write.events);
+    if (write.finished) this.markFinished(write.threadId, write.runId);
   }
 
   /** Inside a transaction: the run is over, which releases its thread. */
@@ -297,28 +293,4 @@ export class SqliteThreadStore extends ThreadStore {
     if (!this.database || !this.migrated) throw new Error(SQLITE_NOT_OPEN(this.path));
     return this.database;
   }
-}
-
-function migrate(db: SqliteDatabaseLike): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null }).version ?? 0;
-  if (current > SQLITE_SCHEMA_VERSION) {
-    throw new CopilotKitConfigurationError(SQLITE_SCHEMA_TOO_NEW(current, SQLITE_SCHEMA_VERSION));
-  }
-  for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version > current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
-    })();
-  }
-}
-
-function openDatabase(path: string): SqliteDatabaseLike {
-  let Database: new (path: string) => SqliteDatabaseLike;
-  try {
-    Database = packageRequire('better-sqlite3');
-  } catch {
-    throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('SqliteAgentRunner', 'better-sqlite3'));
-  }
-  return new Database(path);
 }
