@@ -43,19 +43,21 @@ export class RunPersistence {
     this.pending.push(event);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    setImmediate(() => this.flush());
   }
 
-  /** Writes what is pending; resolves when everything added so far is stored (or kept for `finish`). */
-  flush(): Promise<void> {
+  /** Writes what is pending, once the writes before it are done. */
+  private flush(): void {
+    const { from, events } = this.takePending();
+    if (events.length > 0) this.writes = this.writes.then(() => this.write(from, events));
+  }
+
+  /** What was added since the last write, taken for one write of its own. */
+  private takePending(): { from: number; events: BaseEvent[] } {
     this.scheduled = false;
-    if (this.pending.length > 0) {
-      const batch = this.pending;
-      const from = this.pendingFrom;
-      this.pending = [];
-      this.writes = this.writes.then(() => this.write(from, batch));
-    }
-    return this.writes;
+    const taken = { from: this.pendingFrom, events: this.pending };
+    this.pending = [];
+    return taken;
   }
 
   /**
@@ -66,10 +68,7 @@ export class RunPersistence {
    * lets recovery close it).
    */
   async finish(): Promise<void> {
-    this.scheduled = false;
-    const batch = this.pending;
-    const from = this.pendingFrom;
-    this.pending = [];
+    const { from, events: batch } = this.takePending();
     await this.writes;
     const unstored = this.unstored;
     if (unstored) unstored.events.push(...batch);
