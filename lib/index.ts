@@ -86,7 +86,8 @@ export {
 export { InMemoryThreadStore, type InMemoryThreadStoreOptions } from './runners/in-memory.thread-store.js';
 export { SqliteThreadStore, type SqliteThreadStoreOptions } from './runners/sqlite/sqlite.thread-store.js';
 export type { SqliteDatabaseLike } from './runners/sqlite/sqlite-database.js';
-export { PostgresThreadStore, type PgPoolLike, type PostgresThreadStoreOptions } from './runners/distributed/postgres.thread-store.js';
+export { PostgresThreadStore, type PostgresThreadStoreOptions } from './runners/distributed/postgres.thread-store.js';
+export type { PgPoolLike } from './runners/distributed/pg-client.js';
 export type { PgPooledClient } from './runners/distributed/pg-client.js';
 export type { RedisLike } from './runners/distributed/redis-event-bus.js';
 export { RunnerUnavailableException } from './runners/runner-unavailable.exception.js';

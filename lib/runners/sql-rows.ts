@@ -16,14 +16,17 @@ export interface ThreadRow {
   updated_at: number | string;
 }
 
-/** One run joined with one of its events (none for a run without events), ordered by run then event. */
-export interface RunEventRow {
+/**
+ * One run joined with one of its batches of events (none for a run without events), ordered by run
+ * then by the batch's first sequence; `events` is the batch as one JSON array.
+ */
+export interface RunBatchRow {
   position: number | string;
   run_id: string;
   agent_id: string;
   status: StoredRun['status'];
   started_at: number | string;
-  event: string | null;
+  events: string | null;
 }
 
 /** The `threads` columns, for a query that reads them next to another table's. */
@@ -33,8 +36,8 @@ export const THREAD_COLUMNS = ['id', 'owner_id', 'agent_id', 'name', 'archived',
  * A thread joined with its runs and their events: the thread's columns prefixed `thread_`, and no
  * run (a null `position`) for a thread without runs.
  */
-export type ThreadRunEventRow = { [K in keyof ThreadRow as `thread_${K}`]: ThreadRow[K] } & Omit<RunEventRow, 'position'> & {
-    position: RunEventRow['position'] | null;
+export type ThreadRunBatchRow = { [K in keyof ThreadRow as `thread_${K}`]: ThreadRow[K] } & Omit<RunBatchRow, 'position'> & {
+    position: RunBatchRow['position'] | null;
   };
 
 export function threadRecord(row: ThreadRow): ThreadRecord {
@@ -50,7 +53,7 @@ export function threadRecord(row: ThreadRow): ThreadRecord {
 }
 
 /** The runs of a thread, in order, each with its events, from the rows of one join. */
-export function runsFromRows(rows: readonly RunEventRow[]): StoredRun[] {
+export function runsFromRows(rows: readonly RunBatchRow[]): StoredRun[] {
   const runs = new Map<string, StoredRun>();
   for (const row of rows) {
     const position = String(row.position);
@@ -59,7 +62,8 @@ export function runsFromRows(rows: readonly RunEventRow[]): StoredRun[] {
       run = { runId: row.run_id, agentId: row.agent_id, status: row.status, startedAt: Number(row.started_at), events: [] };
       runs.set(position, run);
     }
-    if (row.event !== null) run.events.push(JSON.parse(row.event) as BaseEvent);
+    // A loop, not push(...batch): a batch may hold more events than a call takes arguments.
+    if (row.events !== null) for (const event of JSON.parse(row.events) as BaseEvent[]) run.events.push(event);
   }
   return [...runs.values()];
 }
@@ -72,11 +76,11 @@ export function threadPage(rows: readonly ThreadRow[], limit: number): ThreadPag
 }
 
 /** The thread and its runs from the rows of one join (none when the thread does not exist). */
-export function threadWithRunsFromRows(rows: readonly ThreadRunEventRow[]): { thread: ThreadRecord | undefined; runs: StoredRun[] } {
+export function threadWithRunsFromRows(rows: readonly ThreadRunBatchRow[]): { thread: ThreadRecord | undefined; runs: StoredRun[] } {
   const first = rows[0];
   if (!first) return { thread: undefined, runs: [] };
   const thread = threadRecord(
     Object.fromEntries(THREAD_COLUMNS.map((column) => [column, first[`thread_${column}`]])) as unknown as ThreadRow,
   );
-  return { thread, runs: runsFromRows(rows.filter((row): row is ThreadRunEventRow & RunEventRow => row.position !== null)) };
+  return { thread, runs: runsFromRows(rows.filter((row): row is ThreadRunBatchRow & RunBatchRow => row.position !== null)) };
 }

@@ -152,13 +152,13 @@ describe('RedisPostgresAgentRunner across instances', () => {
     const input = runInput();
     const onA = await openSse(`${a.url}/agent/slow/run`, input);
     await onA.waitFor(() => contents(onA.events) >= 2);
-    // The instance's connections are cut, and writes fail while the events table is away.
+    // The instance's connections are cut, and writes fail while the table of events is away.
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`${schema}_a`]);
-    await admin.query(`ALTER TABLE ${schema}.events RENAME TO events_away`);
+    await admin.query(`ALTER TABLE ${schema}.event_batches RENAME TO event_batches_away`);
     try {
       await onA.done;
     } finally {
-      await admin.query(`ALTER TABLE ${schema}.events_away RENAME TO events`);
+      await admin.query(`ALTER TABLE ${schema}.event_batches_away RENAME TO event_batches`);
     }
 
     expect(onA.events.at(-1)).toEqual({
@@ -255,8 +255,11 @@ describe('RedisPostgresAgentRunner across instances', () => {
     const own = `${schema}_m`;
     const pool = new pg.Pool({ connectionString });
     try {
-      expect(await Promise.all([migratePostgres(pool, own), migratePostgres(pool, own), migratePostgres(pool, own)])).toEqual([1, 1, 1]);
-      expect((await pool.query(`SELECT version FROM ${own}.schema_migrations`)).rows).toEqual([{ version: 1 }]);
+      expect(await Promise.all([migratePostgres(pool, own), migratePostgres(pool, own), migratePostgres(pool, own)])).toEqual([2, 2, 2]);
+      expect((await pool.query(`SELECT version FROM ${own}.schema_migrations ORDER BY version`)).rows).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
       const c = await instance('m', { schema: own, migrate: false });
       try {
         expect((await postSse(`${c.url}/agent/slow/run`, runInput())).events.at(-1)?.type).toBe('RUN_FINISHED');

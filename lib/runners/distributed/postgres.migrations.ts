@@ -20,7 +20,7 @@ export interface PgNamedQuery {
  * holding an advisory lock, so instances booting together do not race. Everything lives in one
  * schema of the application's choice (`copilotkit` by default).
  */
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: (schema: string) => string }> = [
+export const POSTGRES_MIGRATIONS: ReadonlyArray<{ version: number; sql: (schema: string) => string }> = [
   {
     version: 1,
     sql: (s) => `
@@ -59,9 +59,26 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: (schema: string) => stri
       );
     `,
   },
+  {
+    // A run's events as the batches it wrote them in, each one JSON array (text, as written): a
+    // batch is one row to insert and one string to parse, instead of one row per event. Existing
+    // runs become one batch each.
+    version: 2,
+    sql: (s) => `
+      CREATE TABLE ${s}.event_batches (
+        run_position BIGINT NOT NULL REFERENCES ${s}.runs (position) ON DELETE CASCADE,
+        from_seq INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (run_position, from_seq)
+      );
+      INSERT INTO ${s}.event_batches (run_position, from_seq, events)
+        SELECT run_position, MIN(seq), '[' || string_agg(event, ',' ORDER BY seq) || ']' FROM ${s}.events GROUP BY run_position;
+      DROP TABLE ${s}.events;
+    `,
+  },
 ];
 
-export const POSTGRES_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
 
 /** A schema name is put into SQL text, so only plain identifiers are accepted. */
 export function checkSchemaName(schema: string): string {
@@ -88,7 +105,7 @@ export async function migratePostgres(pool: { connect(): Promise<PgPooledClient>
       if (current > POSTGRES_SCHEMA_VERSION) {
         throw new CopilotKitConfigurationError(POSTGRES_SCHEMA_TOO_NEW(s, current, POSTGRES_SCHEMA_VERSION));
       }
-      for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+      for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version > current)) {
         await client.query(migration.sql(s));
         await client.query(`INSERT INTO ${s}.schema_migrations (version, applied_at) VALUES ($1, $2)`, [migration.version, Date.now()]);
       }

@@ -1,6 +1,4 @@
-import { Logger } from '@nestjs/common';
 import type { BaseEvent } from '@ag-ui/core';
-import { CopilotKitConfigurationError } from '../../errors/copilotkit-configuration.error.js';
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import {
@@ -9,22 +7,15 @@ import {
   threadPage,
   threadRecord,
   threadWithRunsFromRows,
-  type RunEventRow,
+  type RunBatchRow,
   type ThreadRow,
-  type ThreadRunEventRow,
+  type ThreadRunBatchRow,
 } from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
-import { checkSchemaName, migratePostgres, type PgQueryable } from './postgres.migrations.js';
-import type { PgPooledClient } from './pg-client.js';
+import { checkSchemaName, migratePostgres } from './postgres.migrations.js';
+import { createPgPool, type PgPoolLike } from './pg-client.js';
 import { PostgresGroupAppend, type PendingAppend } from './postgres-group-append.js';
-import { packageRequire } from '../../platform/package-require.cjs';
-import { MISSING_RUNNER_PACKAGE, POSTGRES_CONNECTION_LOST, POSTGRES_NOT_OPEN } from '../runners.messages.js';
-
-/** What the store uses of a `pg` Pool. */
-export interface PgPoolLike extends PgQueryable {
-  connect(): Promise<PgPooledClient>;
-  end(): Promise<void>;
-}
+import { POSTGRES_NOT_OPEN } from '../runners.messages.js';
 
 export interface PostgresThreadStoreOptions {
   /** `pg` Pool options (`connectionString`, `host`, ...), or an existing Pool (not ended by the store). */
@@ -39,12 +30,10 @@ export interface PostgresThreadStoreOptions {
 }
 
 /**
- * A batch of events arrives as one JSON array (`$4`, its first sequence `$3`) and becomes one row
- * per event. One string to send instead of an array of strings for `pg` to escape one by one;
- * a `json` value keeps its text as written, so each row holds exactly what `JSON.stringify` made.
+ * A batch written again (after a failure) replaces the row of the same first sequence, which holds
+ * a prefix of it at most.
  */
-const EVENTS_OF_BATCH = 'json_array_elements($4::json) WITH ORDINALITY AS x(event, n)';
-const EVENT_ROWS = '$3::int + x.n::int - 1, x.event::text';
+const REPLACE_BATCH = 'ON CONFLICT (run_position, from_seq) DO UPDATE SET events = EXCLUDED.events';
 
 /**
  * Threads in PostgreSQL, shared by every instance: durable history, owners, and the per-thread lock
@@ -52,7 +41,6 @@ const EVENT_ROWS = '$3::int + x.n::int - 1, x.event::text';
  */
 export class PostgresThreadStore extends ThreadStore {
   readonly durable = true;
-  private readonly logger = new Logger(PostgresThreadStore.name);
   private connection: PgPoolLike | undefined;
   private readonly ownsPool: boolean;
   private readonly s: string;
@@ -80,7 +68,7 @@ export class PostgresThreadStore extends ThreadStore {
 
   /** Creates the pool (which connects lazily) and migrates, or checks the connection when `migrate: false`. */
   override async open(): Promise<void> {
-    this.connection ??= this.createPool();
+    this.connection ??= createPgPool(this.postgres);
     if (this.migrate) await migratePostgres(this.connection, this.s);
     else await this.connection.query('SELECT 1');
     this.opened = true;
@@ -129,28 +117,35 @@ export class PostgresThreadStore extends ThreadStore {
     await this.appends.add({ threadId, runId, fromSeq, events });
   }
 
-  /** Many runs' batches as one JSON array of `{ threadId, runId, fromSeq, events }`, one row per event. */
+  /**
+   * Many runs' batches in one statement, a row per batch, as four parallel arrays. Not one JSON
+   * document: PostgreSQL refuses to take apart JSON holding `\u0000` or a lone surrogate, which an
+   * event may hold; a batch's text is stored as `JSON.stringify` made it, never parsed.
+   */
   private async appendGroup(appends: PendingAppend[]): Promise<void> {
     if (appends.length === 1) return this.appendBatch(appends[0]);
     await this.prepared(
       'append_group',
-      `INSERT INTO ${this.s}.events (run_position, seq, event)
-       SELECT r.position, (b.batch->>'fromSeq')::int + x.n::int - 1, x.event::text
-       FROM json_array_elements($1::json) AS b(batch)
-         JOIN ${this.s}.runs r ON r.thread_id = b.batch->>'threadId' AND r.run_id = b.batch->>'runId'
-         CROSS JOIN LATERAL json_array_elements(b.batch->'events') WITH ORDINALITY AS x(event, n)
-       ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
-      [JSON.stringify(appends)],
+      `INSERT INTO ${this.s}.event_batches (run_position, from_seq, events)
+       SELECT r.position, b.from_seq, b.events
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS b(thread_id, run_id, from_seq, events)
+         JOIN ${this.s}.runs r ON r.thread_id = b.thread_id AND r.run_id = b.run_id
+       ${REPLACE_BATCH}`,
+      [
+        appends.map((append) => append.threadId),
+        appends.map((append) => append.runId),
+        appends.map((append) => append.fromSeq),
+        appends.map((append) => JSON.stringify(append.events)),
+      ],
     );
   }
 
   private async appendBatch({ threadId, runId, fromSeq, events }: PendingAppend): Promise<void> {
     await this.prepared(
       'append_events',
-      `INSERT INTO ${this.s}.events (run_position, seq, event)
-       SELECT r.position, ${EVENT_ROWS} FROM ${this.s}.runs r, ${EVENTS_OF_BATCH}
-       WHERE r.thread_id = $1 AND r.run_id = $2
-       ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event`,
+      `INSERT INTO ${this.s}.event_batches (run_position, from_seq, events)
+       SELECT position, $3, $4 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $2
+       ${REPLACE_BATCH}`,
       [threadId, runId, fromSeq, JSON.stringify(events)],
     );
   }
@@ -172,12 +167,12 @@ export class PostgresThreadStore extends ThreadStore {
       `WITH ended AS (
          UPDATE ${this.s}.runs SET status = 'finished', lease_expires_at = NULL WHERE thread_id = $1 AND run_id = $2 RETURNING position
        ), stored AS (
-         INSERT INTO ${this.s}.events (run_position, seq, event)
-         SELECT ended.position, ${EVENT_ROWS} FROM ended, ${EVENTS_OF_BATCH}
-         ON CONFLICT (run_position, seq) DO UPDATE SET event = EXCLUDED.event
+         INSERT INTO ${this.s}.event_batches (run_position, from_seq, events)
+         SELECT position, $3, $4 FROM ended WHERE $4::text IS NOT NULL
+         ${REPLACE_BATCH}
        )
        UPDATE ${this.s}.threads SET updated_at = $5 WHERE id = $1`,
-      [threadId, runId, fromSeq, JSON.stringify(events), Date.now()],
+      [threadId, runId, fromSeq, events.length > 0 ? JSON.stringify(events) : null, Date.now()],
     );
   }
 
@@ -188,27 +183,27 @@ export class PostgresThreadStore extends ThreadStore {
 
   async getRuns(threadId: string): Promise<StoredRun[]> {
     const { rows } = await this.pool.query(
-      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
-       FROM ${this.s}.runs r LEFT JOIN ${this.s}.events e ON e.run_position = r.position
-       WHERE r.thread_id = $1 ORDER BY r.position, e.seq`,
+      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, b.events
+       FROM ${this.s}.runs r LEFT JOIN ${this.s}.event_batches b ON b.run_position = r.position
+       WHERE r.thread_id = $1 ORDER BY r.position, b.from_seq`,
       [threadId],
     );
-    return runsFromRows(rows as RunEventRow[]);
+    return runsFromRows(rows as RunBatchRow[]);
   }
 
-  /** One query, the thread's columns repeated on each of its runs' event rows. */
+  /** One query, the thread's columns repeated on each of its runs' batches. */
   override async getThreadWithRuns(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
     const { rows } = await this.prepared(
       'thread_with_runs',
       `SELECT ${THREAD_COLUMNS.map((column) => `t.${column} AS thread_${column}`).join(', ')},
-         r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
+         r.position, r.run_id, r.agent_id, r.status, r.started_at, b.events
        FROM ${this.s}.threads t
          LEFT JOIN ${this.s}.runs r ON r.thread_id = t.id
-         LEFT JOIN ${this.s}.events e ON e.run_position = r.position
-       WHERE t.id = $1 ORDER BY r.position, e.seq`,
+         LEFT JOIN ${this.s}.event_batches b ON b.run_position = r.position
+       WHERE t.id = $1 ORDER BY r.position, b.from_seq`,
       [threadId],
     );
-    return threadWithRunsFromRows(rows as ThreadRunEventRow[]);
+    return threadWithRunsFromRows(rows as ThreadRunBatchRow[]);
   }
 
   async listThreads(query: ThreadQuery): Promise<ThreadPage> {
@@ -292,21 +287,5 @@ export class PostgresThreadStore extends ThreadStore {
   private get pool(): PgPoolLike {
     if (!this.connection || !this.opened) throw new Error(POSTGRES_NOT_OPEN);
     return this.connection;
-  }
-
-  private createPool(): PgPoolLike {
-    let pg: {
-      Pool: new (options: Record<string, unknown>) => PgPoolLike & { on(event: 'error', listener: (error: Error) => void): unknown };
-    };
-    try {
-      pg = packageRequire('pg');
-    } catch {
-      throw new CopilotKitConfigurationError(MISSING_RUNNER_PACKAGE('RedisPostgresAgentRunner', 'pg'));
-    }
-    // pg waits for a connection forever by default; a server that accepts but never answers would hold every request.
-    const pool = new pg.Pool({ connectionTimeoutMillis: 10_000, ...this.postgres });
-    // An idle connection dropped by the server must not take the process down; the pool replaces it.
-    pool.on('error', (error) => this.logger.warn(POSTGRES_CONNECTION_LOST(error.message)));
-    return pool;
   }
 }

@@ -44,6 +44,22 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> 
       ) WITHOUT ROWID;
     `,
   },
+  {
+    // A run's events as the batches it wrote them in, each one JSON array: a batch is one row to
+    // insert and one string to parse, instead of one row per event. Existing runs become one batch each.
+    version: 2,
+    sql: `
+      CREATE TABLE event_batches (
+        run_position INTEGER NOT NULL REFERENCES runs (position) ON DELETE CASCADE,
+        from_seq INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (run_position, from_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO event_batches (run_position, from_seq, events)
+        SELECT run_position, MIN(seq), '[' || group_concat(event, ',' ORDER BY seq) || ']' FROM events GROUP BY run_position;
+      DROP TABLE events;
+    `,
+  },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version;

@@ -1,15 +1,12 @@
 import type { BaseEvent } from '@ag-ui/core';
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
-import { runsFromRows, threadPage, threadRecord, type RunEventRow, type ThreadRow } from '../sql-rows.js';
+import { runsFromRows, threadPage, threadRecord, type RunBatchRow, type ThreadRow } from '../sql-rows.js';
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { migrateSqlite } from './sqlite.migrations.js';
 import { openDatabase, type AnyFunction, type SqliteDatabaseLike, type SqliteTransactionLike, type Statement } from './sqlite-database.js';
 import { GroupCommit, type RunWrite } from './group-commit.js';
 import { SQLITE_NOT_OPEN } from '../runners.messages.js';
-
-/** Events per insert statement: at most 192 bound values, well under SQLite's limit. */
-const ROWS_PER_INSERT = 64;
 
 export interface SqliteThreadStoreOptions {
   /** The database file, created if missing. Default `copilotkit.sqlite`. */
@@ -228,10 +225,10 @@ export class SqliteThreadStore extends ThreadStore {
 
   private readRuns(threadId: string): StoredRun[] {
     const rows = this.sql(
-      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, e.event
-         FROM runs r LEFT JOIN events e ON e.run_position = r.position
-         WHERE r.thread_id = ? ORDER BY r.position, e.seq`,
-    ).all(threadId) as RunEventRow[];
+      `SELECT r.position, r.run_id, r.agent_id, r.status, r.started_at, b.events
+         FROM runs r LEFT JOIN event_batches b ON b.run_position = r.position
+         WHERE r.thread_id = ? ORDER BY r.position, b.from_seq`,
+    ).all(threadId) as RunBatchRow[];
     return runsFromRows(rows);
   }
 
@@ -247,20 +244,16 @@ export class SqliteThreadStore extends ThreadStore {
     this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(Date.now(), threadId);
   }
 
-  /** Inside a transaction: a run's events, unless the run is gone (its thread deleted meanwhile). */
+  /**
+   * Inside a transaction: a batch of a run's events as one row, unless the run is gone (its thread
+   * deleted meanwhile). Writing a batch again (after a failure) replaces the row of the same first
+   * sequence, which holds a prefix of it at most.
+   */
   private insertEvents(threadId: string, runId: string, fromSeq: number, events: readonly BaseEvent[]): void {
     if (events.length === 0) return;
-    const run = this.sql('SELECT position FROM runs WHERE thread_id = ? AND run_id = ?').get(threadId, runId) as
-      { position: number } | undefined;
-    if (!run) return;
-    // Rows a statement at a time: one insert of many rows costs SQLite less than as many inserts.
-    for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
-      const rows = events.slice(start, start + ROWS_PER_INSERT);
-      const values = rows.flatMap((event, offset) => [run.position, fromSeq + start + offset, JSON.stringify(event)]);
-      this.sql(`INSERT OR REPLACE INTO events (run_position, seq, event) VALUES ${'(?, ?, ?), '.repeat(rows.length - 1)}(?, ?, ?)`).run(
-        ...values,
-      );
-    }
+    this.sql(
+      'INSERT OR REPLACE INTO event_batches (run_position, from_seq, events) SELECT position, ?, ? FROM runs WHERE thread_id = ? AND run_id = ?',
+    ).run(fromSeq, JSON.stringify(events), threadId, runId);
   }
 
   /**
