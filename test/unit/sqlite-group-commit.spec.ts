@@ -71,6 +71,21 @@ describe('SQLite group commit', () => {
     ]);
   });
 
+  it('takes the threads of runs that start in one turn in one transaction, each verdict as if taken alone in turn', async () => {
+    const [first, second] = [randomUUID(), randomUUID()];
+    const before = counted.transactions();
+    const verdicts = await Promise.all([
+      store.beginRun({ threadId: first, runId: 'r1', agentId: 'a', ownerId: 'ada' }),
+      store.beginRun({ threadId: first, runId: 'r2', agentId: 'a', ownerId: 'ada' }),
+      store.beginRun({ threadId: second, runId: 'r1', agentId: 'a', ownerId: 'ada' }),
+      store.beginRun({ threadId: second, runId: 'r2', agentId: 'a', ownerId: 'bob' }),
+    ]);
+
+    expect(verdicts).toEqual(['started', 'busy', 'started', 'not-owner']);
+    expect(counted.transactions() - before).toBe(1);
+    expect((await store.getRuns(first)).map((run) => [run.runId, run.status])).toEqual([['r1', 'running']]);
+  });
+
   it('reads what it was given in the same turn, before the commit was due', async () => {
     const [threadId] = await begun(1);
     const written = store.finishRun(threadId, 'r', 0, [delta('a'), delta('b')]);

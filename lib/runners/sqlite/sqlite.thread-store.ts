@@ -5,7 +5,7 @@ import { runsFromRows, threadPage, threadRecord, type RunBatchRow, type ThreadRo
 import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
 import { migrateSqlite } from './sqlite.migrations.js';
 import { openDatabase, type AnyFunction, type SqliteDatabaseLike, type SqliteTransactionLike, type Statement } from './sqlite-database.js';
-import { GroupCommit, type RunWrite } from './group-commit.js';
+import { GroupCommit } from './group-commit.js';
 import { SQLITE_NOT_OPEN } from '../runners.messages.js';
 
 export interface SqliteThreadStoreOptions {
@@ -40,9 +40,11 @@ export class SqliteThreadStore extends ThreadStore {
   private migrated = false;
   private readonly statements = new Map<string, Statement>();
   private readonly transactions = new Map<string, SqliteTransactionLike<AnyFunction>>();
+  // Immediate: a write that reads first (taking a thread does) must not wait for the write lock
+  // midway, where another process holding it would fail it at once instead of after busy_timeout.
   private readonly writes = new GroupCommit(
-    (writes) => this.transaction('writes', (all: RunWrite[]) => all.forEach((write) => this.applyWrite(write)))(writes),
-    (write) => this.transaction('write', this.applyWrite)(write),
+    (writes) => this.transaction('writes', (all: Array<() => unknown>) => all.map((write) => write())).immediate(writes),
+    (write) => this.transaction('write', (one: () => unknown) => one()).immediate(write),
   );
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
 
@@ -79,38 +81,15 @@ export class SqliteThreadStore extends ThreadStore {
     this.migrated = true;
   }
 
+  /** Committed with the other writes of this turn (see GroupCommit): the verdict holds once committed. */
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
-    this.writes.flush();
-    return this.transaction(
-      'begin',
-      (run: { threadId: string; runId: string; agentId: string; ownerId?: string }, now: number): BeginRunResult => {
-        const thread = this.sql('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as { owner_id: string | null } | undefined;
-        if (thread) {
-          if (thread.owner_id !== null && thread.owner_id !== run.ownerId) return 'not-owner';
-          if (this.sql("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
-          if (this.sql('SELECT 1 FROM runs WHERE thread_id = ? AND run_id = ?').get(run.threadId, run.runId)) return 'duplicate-run';
-          this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, run.threadId);
-        } else {
-          // A new thread has no runs to check.
-          this.sql('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
-            run.threadId,
-            run.ownerId ?? null,
-            run.agentId,
-            now,
-            now,
-          );
-        }
-        this.sql(
-          "INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)",
-        ).run(run.threadId, run.runId, run.agentId, now + this.leaseMs, now);
-        return 'started';
-      },
-    ).immediate(run, Date.now());
+    const now = Date.now();
+    return this.writes.add(() => this.takeThread(run, now));
   }
 
   /** Committed with every other run's writes of this turn (see GroupCommit). */
   async appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
-    return this.writes.add({ threadId, runId, fromSeq, events, finished: false });
+    return this.writes.add(() => this.insertEvents(threadId, runId, fromSeq, events));
   }
 
   async endRun(threadId: string, runId: string): Promise<void> {
@@ -120,7 +99,10 @@ export class SqliteThreadStore extends ThreadStore {
 
   /** The last events, the run's end and the thread's `updated_at`, in this turn's one commit. */
   override async finishRun(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {
-    return this.writes.add({ threadId, runId, fromSeq, events, finished: true });
+    return this.writes.add(() => {
+      this.insertEvents(threadId, runId, fromSeq, events);
+      this.markFinished(threadId, runId);
+    });
   }
 
   async getThread(threadId: string): Promise<ThreadRecord | undefined> {
@@ -232,10 +214,35 @@ export class SqliteThreadStore extends ThreadStore {
     return runsFromRows(rows);
   }
 
-  /** Inside a transaction: one run's events of this turn, and its end if they end it. */
-  private applyWrite(write: RunWrite): void {
-    this.insertEvents(write.threadId, write.runId, write.fromSeq, write.events);
-    if (write.finished) this.markFinished(write.threadId, write.runId);
+  /**
+   * Inside a transaction, atomically: creates the thread if new, refuses it when it belongs to
+   * someone else or another run holds it, else records the run as running.
+   */
+  private takeThread(run: { threadId: string; runId: string; agentId: string; ownerId?: string }, now: number): BeginRunResult {
+    const thread = this.sql('SELECT owner_id FROM threads WHERE id = ?').get(run.threadId) as { owner_id: string | null } | undefined;
+    if (thread) {
+      if (thread.owner_id !== null && thread.owner_id !== run.ownerId) return 'not-owner';
+      if (this.sql("SELECT 1 FROM runs WHERE thread_id = ? AND status = 'running'").get(run.threadId)) return 'busy';
+      if (this.sql('SELECT 1 FROM runs WHERE thread_id = ? AND run_id = ?').get(run.threadId, run.runId)) return 'duplicate-run';
+      this.sql('UPDATE threads SET updated_at = ? WHERE id = ?').run(now, run.threadId);
+    } else {
+      // A new thread has no runs to check.
+      this.sql('INSERT INTO threads (id, owner_id, agent_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(
+        run.threadId,
+        run.ownerId ?? null,
+        run.agentId,
+        now,
+        now,
+      );
+    }
+    this.sql("INSERT INTO runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at) VALUES (?, ?, ?, 'running', ?, ?)").run(
+      run.threadId,
+      run.runId,
+      run.agentId,
+      now + this.leaseMs,
+      now,
+    );
+    return 'started';
   }
 
   /** Inside a transaction: the run is over, which releases its thread. */
