@@ -10,19 +10,30 @@ export function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-/** CPU time so far of every process whose command is one of `names` (a database's backends, say), in ms. */
-export function cpuMsOf(names) {
-  let total = 0;
+/**
+ * CPU time so far of each process whose command is one of `names` (a database's backends, say), in
+ * ms, by pid: a process that ends between two readings (an idle backend a pool closes) would
+ * otherwise make the difference of two totals negative.
+ */
+export function cpuMsByPid(names) {
+  const byPid = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (names.some((name) => command.startsWith(name))) total += cpuMs(entry);
+      if (names.some((name) => command.startsWith(name))) byPid.set(entry, cpuMs(entry));
     } catch {
       // The process ended while the list was read.
     }
   }
+  return byPid;
+}
+
+/** The CPU the processes alive at `after` spent since `before` (both from `cpuMsByPid`), in ms. */
+export function cpuMsSince(before, after) {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
   return total;
 }
 

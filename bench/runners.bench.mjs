@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { load } from './load-client.mjs';
-import { cpuMs, cpuMsOf } from './proc.mjs';
+import { cpuMs, cpuMsByPid, cpuMsSince } from './proc.mjs';
 
 const arg = (name, fallback) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -63,7 +63,7 @@ async function startServer(kind, options) {
 const RUN = { text: 'hi', expected: 'ten chars '.repeat(40), seconds: Infinity };
 
 async function measure({ url, pid }) {
-  const before = { server: cpuMs(pid), services: cpuMsOf(SERVICES) };
+  const before = { server: cpuMs(pid), services: cpuMsByPid(SERVICES) };
   const measured = await load(url, { ...RUN, concurrency: CONCURRENCY, runs: RUNS });
   if (measured.errors > 0) throw new Error(`${measured.errors} runs did not finish as scripted`);
   return {
@@ -71,7 +71,7 @@ async function measure({ url, pid }) {
     ttftP50: measured.firstDelta.p50,
     ttftP90: measured.firstDelta.p90,
     serverCpuMsPerRun: (cpuMs(pid) - before.server) / measured.runs,
-    servicesCpuMsPerRun: (cpuMsOf(SERVICES) - before.services) / measured.runs,
+    servicesCpuMsPerRun: cpuMsSince(before.services, cpuMsByPid(SERVICES)) / measured.runs,
   };
 }
 
