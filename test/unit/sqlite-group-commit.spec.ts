@@ -53,6 +53,12 @@ describe('SQLite group commit', () => {
     return threads;
   }
 
+  /** Each thread's one run, as its status and how many events it holds. */
+  async function statusAndEventCount(threads: string[]): Promise<Array<[string, number]>> {
+    const runs = await Promise.all(threads.map((threadId) => store.getRuns(threadId)));
+    return runs.map(([run]) => [run.status, run.events.length]);
+  }
+
   it('commits the writes of every run in one turn in one transaction', async () => {
     const threads = await begun(3);
     const before = counted.transactions();
@@ -63,8 +69,7 @@ describe('SQLite group commit', () => {
     ]);
 
     expect(counted.transactions() - before).toBe(1);
-    const runs = await Promise.all(threads.map((threadId) => store.getRuns(threadId)));
-    expect(runs.map(([run]) => [run.status, run.events.length])).toEqual([
+    expect(await statusAndEventCount(threads)).toEqual([
       ['running', 1],
       ['finished', 1],
       ['finished', 2],
@@ -104,8 +109,7 @@ describe('SQLite group commit', () => {
     ]);
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const runs = await Promise.all(threads.map((threadId) => store.getRuns(threadId)));
-    expect(runs.map(([run]) => [run.status, run.events.length])).toEqual([
+    expect(await statusAndEventCount(threads)).toEqual([
       ['finished', 1],
       ['running', 0],
       ['finished', 1],

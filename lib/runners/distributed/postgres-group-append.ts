@@ -22,10 +22,8 @@ export class PostgresGroupAppend {
   private writing = false;
 
   constructor(
-    /** Appends all of them in one statement, or rejects. */
-    private readonly appendAll: (appends: PendingAppend[]) => Promise<unknown>,
-    /** Appends one on its own, or rejects. */
-    private readonly appendOne: (append: PendingAppend) => Promise<unknown>,
+    /** Appends them in one statement, or rejects. */
+    private readonly append: (appends: PendingAppend[]) => Promise<unknown>,
   ) {}
 
   /** Resolves once the append is stored; rejects with its own failure. */
@@ -41,12 +39,12 @@ export class PostgresGroupAppend {
     while (this.queued.length > 0) {
       const group = this.queued.splice(0);
       try {
-        await this.appendAll(group.map(({ append }) => append));
+        await this.append(group.map(({ append }) => append));
         group.forEach(({ settle }) => settle());
       } catch {
         await Promise.all(
           group.map(({ append, settle }) =>
-            this.appendOne(append).then(
+            this.append([append]).then(
               () => settle(),
               (error: unknown) => settle(error ?? new Error('append failed')),
             ),

@@ -47,10 +47,7 @@ export class PostgresThreadStore extends ThreadStore {
   private readonly leaseMs: number;
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
   private readonly migrate: boolean;
-  private readonly appends = new PostgresGroupAppend(
-    (group) => this.appendGroup(group),
-    (append) => this.appendBatch(append),
-  );
+  private readonly appends = new PostgresGroupAppend((group) => this.appendGroup(group));
   private readonly postgres: Record<string, unknown>;
   private opened = false;
 

@@ -12,10 +12,8 @@ export class GroupCommit {
   private queued: Array<{ write: () => unknown; settle: (outcome: { result?: unknown; error?: unknown }) => void }> = [];
 
   constructor(
-    /** Runs every write in one transaction and gives back their results, or throws. */
-    private readonly commitAll: (writes: Array<() => unknown>) => unknown[],
-    /** Runs one write in a transaction of its own, or throws. */
-    private readonly commitOne: (write: () => unknown) => unknown,
+    /** Runs the writes in one transaction and gives back their results, or throws. */
+    private readonly commit: (writes: Array<() => unknown>) => unknown[],
   ) {}
 
   /** Resolves with what `write` returned once it is committed; rejects with its own failure. */
@@ -33,11 +31,11 @@ export class GroupCommit {
     if (queued.length === 0) return;
     let results: unknown[];
     try {
-      results = this.commitAll(queued.map(({ write }) => write));
+      results = this.commit(queued.map(({ write }) => write));
     } catch {
       for (const { write, settle } of queued) {
         try {
-          settle({ result: this.commitOne(write) });
+          settle({ result: this.commit([write])[0] });
         } catch (error) {
           settle({ error: error ?? new Error('write failed') });
         }

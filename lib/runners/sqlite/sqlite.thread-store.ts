@@ -42,9 +42,8 @@ export class SqliteThreadStore extends ThreadStore {
   private readonly transactions = new Map<string, SqliteTransactionLike<AnyFunction>>();
   // Immediate: a write that reads first (taking a thread does) must not wait for the write lock
   // midway, where another process holding it would fail it at once instead of after busy_timeout.
-  private readonly writes = new GroupCommit(
-    (writes) => this.transaction('writes', (all: Array<() => unknown>) => all.map((write) => write())).immediate(writes),
-    (write) => this.transaction('write', (one: () => unknown) => one()).immediate(write),
+  private readonly writes = new GroupCommit((writes) =>
+    this.transaction('writes', (all: Array<() => unknown>) => all.map((write) => write())).immediate(writes),
   );
   private readonly retention: { maxThreads?: number; maxAgeMs?: number };
 
@@ -93,8 +92,7 @@ export class SqliteThreadStore extends ThreadStore {
   }
 
   async endRun(threadId: string, runId: string): Promise<void> {
-    this.writes.flush();
-    this.transaction('end', this.markFinished)(threadId, runId);
+    return this.writes.add(() => this.markFinished(threadId, runId));
   }
 
   /** The last events, the run's end and the thread's `updated_at`, in this turn's one commit. */
