@@ -50,7 +50,8 @@ describe("the official docs' configuration, run unchanged", () => {
     } finally {
       await server.close();
     }
-  });
+    // The module is compiled on its first import, which on a loaded machine takes longer than jest's 5 s default.
+  }, 30_000);
 
   it.each<[Provider, string, string]>([
     ['openai', 'openai/gpt-4o-mini', 'gpt-4o-mini'],
