@@ -14,7 +14,9 @@ describe('a runner written only against the public AgentRunner contract', () => 
 
   beforeAll(async () => {
     server = await startCopilotKit({
-      agents: { slow: new ScriptedAgent(probe, { delayMs: 20, deltas: () => ['a', 'b', 'c'] }) },
+      // A run holds its thread for about 450 ms: long enough that all of the simultaneous requests
+      // below arrive while it runs, even on a loaded machine (at 60 ms, one arrived after it ended).
+      agents: { slow: new ScriptedAgent(probe, { delayMs: 150, deltas: () => ['a', 'b', 'c'] }) },
       runner: new MapAgentRunner(),
       guards: [HeaderAuthGuard],
     });
