@@ -11,12 +11,17 @@ describe('a runner written only against the public AgentRunner contract', () => 
   const probe = new AgentProbe();
   let server: TestApp;
   const ann = { headers: { 'x-user': 'ann' } };
+  // The 'held' agent's runs finish only once the test lets them, so a run holds its thread for as
+  // long as the test needs, however slowly a loaded machine delivers the requests.
+  let letRunsFinish: () => void = () => {};
+  let runsMayFinish = Promise.resolve();
 
   beforeAll(async () => {
     server = await startCopilotKit({
-      // A run holds its thread for about 450 ms: long enough that all of the simultaneous requests
-      // below arrive while it runs, even on a loaded machine (at 60 ms, one arrived after it ended).
-      agents: { slow: new ScriptedAgent(probe, { delayMs: 150, deltas: () => ['a', 'b', 'c'] }) },
+      agents: {
+        slow: new ScriptedAgent(probe, { delayMs: 20, deltas: () => ['a', 'b', 'c'] }),
+        held: new ScriptedAgent(probe, { deltas: () => ['a'], holdUntil: () => runsMayFinish }),
+      },
       runner: new MapAgentRunner(),
       guards: [HeaderAuthGuard],
     });
@@ -26,16 +31,20 @@ describe('a runner written only against the public AgentRunner contract', () => 
   it('lets one of many simultaneous runs on a thread through; the others get 409 and never reach the agent', async () => {
     const threadId = runInput().threadId;
     const runsBefore = probe.runs;
-    const answers = await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        const response = await fetch(`${server.url}/agent/slow/run`, {
+    runsMayFinish = new Promise<void>((resolve) => (letRunsFinish = resolve));
+    // Every response has its status (a run's stream sends its headers at RUN_STARTED) before any
+    // run may finish.
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        fetch(`${server.url}/agent/held/run`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...ann.headers },
           body: JSON.stringify(runInput({ threadId })),
-        });
-        return { status: response.status, body: await response.text() };
-      }),
+        }),
+      ),
     );
+    letRunsFinish();
+    const answers = await Promise.all(responses.map(async (response) => ({ status: response.status, body: await response.text() })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
     expect(JSON.parse(answers.find((answer) => answer.status === 409)!.body)).toMatchObject({
       statusCode: 409,
@@ -43,7 +52,7 @@ describe('a runner written only against the public AgentRunner contract', () => 
     });
     expect(probe.runs - runsBefore).toBe(1);
     // Released once the run ended.
-    expect((await postSse(`${server.url}/agent/slow/run`, runInput({ threadId }), ann)).status).toBe(200);
+    expect((await postSse(`${server.url}/agent/held/run`, runInput({ threadId }), ann)).status).toBe(200);
   });
 
   it('answers 409 to a run id used before on the thread, and the thread goes on', async () => {
