@@ -78,6 +78,7 @@ export { StoreAgentRunner, type StoreAgentRunnerOptions } from './runners/store-
 export {
   ThreadStore,
   type BeginRunResult,
+  type BegunRun,
   type StoredRun,
   type ThreadPage,
   type ThreadQuery,

@@ -3,7 +3,15 @@ import type { BaseEvent } from '@ag-ui/core';
 import { UnstorableInputException } from '../errors/unstorable-input.exception.js';
 import { RunnerUnavailableException } from './runner-unavailable.exception.js';
 import { isUnstorableInput } from './store-error.js';
-import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from './thread-store.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type BegunRun,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from './thread-store.js';
 import { THREAD_STORE_CALL_FAILED, THREAD_STORE_NOT_ANSWERING, THREAD_STORE_REFUSED_INPUT } from './runners.messages.js';
 
 /**
@@ -30,6 +38,10 @@ export class GuardedThreadStore extends ThreadStore {
 
   beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     return this.call(() => this.inner.beginRun(run));
+  }
+
+  override beginRunAndRead(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BegunRun> {
+    return this.call(() => this.inner.beginRunAndRead(run));
   }
 
   appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void> {

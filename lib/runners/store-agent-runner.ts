@@ -81,6 +81,11 @@ export class StoreAgentRunner extends AgentRunner {
   private giveUpOnWrites!: () => void;
   private readonly writesGivenUp = new Promise<void>((resolve) => (this.giveUpOnWrites = resolve));
   private closed = false;
+  /**
+   * What each started run read as it took its thread (see `beginRunAndRead`), kept until the
+   * runtime asks for it in `threadWithHistory`, right after `begin`: one round trip instead of two.
+   */
+  private readonly readAtBegin = new Map<string, { runId: string; thread: ThreadRecord | undefined; runs: StoredRun[] }>();
 
   constructor(store: ThreadStore, options: StoreAgentRunnerOptions = {}) {
     super();
@@ -108,12 +113,15 @@ export class StoreAgentRunner extends AgentRunner {
     }
     await this.assertRunnable();
     await this.settling(request.threadId);
-    const begun = await this.store.beginRun(request);
+    let begun = await this.store.beginRunAndRead(request);
     // A run left running by a process that died holds the thread until it is recovered: do it now.
-    if (begun === 'busy' && !this.live.has(request.threadId) && (await this.recover(this.store, request.threadId)) > 0) {
-      return this.store.beginRun(request);
+    if (begun.result === 'busy' && !this.live.has(request.threadId) && (await this.recover(this.store, request.threadId)) > 0) {
+      begun = await this.store.beginRunAndRead(request);
     }
-    return begun;
+    if (begun.result === 'started') {
+      this.readAtBegin.set(request.threadId, { runId: request.runId, thread: begun.thread, runs: begun.finishedRuns });
+    }
+    return begun.result;
   }
 
   async history(threadId: string): Promise<StoredRun[]> {
@@ -121,12 +129,18 @@ export class StoreAgentRunner extends AgentRunner {
   }
 
   override async threadWithHistory(threadId: string): Promise<{ thread: ThreadRecord | undefined; runs: StoredRun[] }> {
+    const read = this.readAtBegin.get(threadId);
+    if (read) {
+      this.readAtBegin.delete(threadId);
+      return { thread: read.thread, runs: read.runs };
+    }
     const { thread, runs } = await this.store.getThreadWithRuns(threadId);
     return { thread, runs: runs.filter((run) => run.status === 'finished') };
   }
 
   async execute(run: PreparedRun): Promise<Observable<IdentifiedEvent>> {
     const { threadId, runId } = run;
+    this.readAtBegin.delete(threadId);
     const entry = startLiveRun(run, {
       backing: this.backing,
       eventsStored: (fromSeq, events) => this.eventsStored(threadId, runId, fromSeq, events),
@@ -141,6 +155,7 @@ export class StoreAgentRunner extends AgentRunner {
   }
 
   async abandon(threadId: string, runId: string): Promise<void> {
+    if (this.readAtBegin.get(threadId)?.runId === runId) this.readAtBegin.delete(threadId);
     await this.backing.endRun(threadId, runId);
   }
 

@@ -24,6 +24,13 @@ export interface StoredRun {
 
 export type BeginRunResult = 'started' | 'busy' | 'not-owner' | 'duplicate-run';
 
+/**
+ * What `beginRunAndRead` gives: the verdict and, for a started run, the thread and its finished
+ * runs as they were when the run took the thread.
+ */
+export type BegunRun =
+  { result: 'started'; thread: ThreadRecord | undefined; finishedRuns: StoredRun[] } | { result: Exclude<BeginRunResult, 'started'> };
+
 export interface ThreadQuery {
   ownerId: string | undefined;
   agentId?: string;
@@ -52,6 +59,18 @@ export abstract class ThreadStore {
    * someone else, refuses it when another run holds it, else records the run as running.
    */
   abstract beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult>;
+
+  /**
+   * `beginRun`, then, for a started run, the read every run makes next: its thread and finished
+   * runs. A store that can do both in one round trip (one statement, one transaction) should; the
+   * default begins, then reads.
+   */
+  async beginRunAndRead(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BegunRun> {
+    const result = await this.beginRun(run);
+    if (result !== 'started') return { result };
+    const { thread, runs } = await this.getThreadWithRuns(run.threadId);
+    return { result, thread, finishedRuns: runs.filter((stored) => stored.status === 'finished') };
+  }
 
   /** Appends events of a running run; `fromSeq` is the sequence of the first one. */
   abstract appendEvents(threadId: string, runId: string, fromSeq: number, events: BaseEvent[]): Promise<void>;

@@ -99,6 +99,7 @@ describe('the public API', () => {
       'BackendAction',
       'BackendActionsSource',
       'BeginRunResult',
+      'BegunRun',
       'BuiltInAgentOptions',
       'CopilotActionOptions',
       'CopilotAgentOptions',

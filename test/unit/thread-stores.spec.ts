@@ -8,7 +8,8 @@ import { InMemoryThreadStore, PostgresThreadStore, SqliteThreadStore, type Threa
 
 /**
  * What every run relies on of the stores' one-write and one-read paths (`finishRun`,
- * `getThreadWithRuns`): the same records as the separate calls give, on each store that ships.
+ * `getThreadWithRuns`, `beginRunAndRead`): the same records as the separate calls give, on each
+ * store that ships.
  */
 const connectionString = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `copilotkit_stores_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
@@ -101,6 +102,46 @@ describe.each(stores)('%s thread store', (_name, create) => {
 
     const [run] = await store.getRuns(threadId);
     expect(run.events.map((event) => (event as { delta?: string }).delta)).toEqual(tricky);
+  });
+
+  it('beginRunAndRead starts a new thread and reads it as getThread does, with no runs before it', async () => {
+    const threadId = randomUUID();
+    const begun = await store.beginRunAndRead({ threadId, runId: 'r1', agentId: 'agent', ownerId: 'ada' });
+
+    expect(begun).toEqual({ result: 'started', thread: await store.getThread(threadId), finishedRuns: [] });
+    expect(begun.result === 'started' && begun.thread).toMatchObject({ threadId, ownerId: 'ada', agentId: 'agent', archived: false });
+    expect((await store.getRuns(threadId)).map((run) => [run.runId, run.status])).toEqual([['r1', 'running']]);
+  });
+
+  it('beginRunAndRead reads the thread as the begin left it and every finished run, not the one it starts', async () => {
+    const threadId = randomUUID();
+    await begin(threadId, 'r1');
+    await store.finishRun(threadId, 'r1', 0, [delta('r1', 'one'), delta('r1', 'two')]);
+    await begin(threadId, 'r2');
+    await store.appendEvents(threadId, 'r2', 0, [delta('r2', 'three')]);
+    await store.finishRun(threadId, 'r2', 1, [delta('r2', 'four')]);
+    await store.updateThread(threadId, { name: 'Trip' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+
+    const begun = await store.beginRunAndRead({ threadId, runId: 'r3', agentId: 'agent', ownerId: 'ada' });
+    const after = await store.getThreadWithRuns(threadId);
+    expect(begun).toEqual({ result: 'started', thread: after.thread, finishedRuns: after.runs.slice(0, 2) });
+    expect(begun.result === 'started' && begun.finishedRuns.map((run) => [run.runId, run.events.length])).toEqual([
+      ['r1', 2],
+      ['r2', 2],
+    ]);
+    expect(after.thread).toMatchObject({ name: 'Trip' });
+    expect(after.runs[2]).toMatchObject({ runId: 'r3', status: 'running' });
+  });
+
+  it('beginRunAndRead refuses as beginRun does, and reads nothing then', async () => {
+    const threadId = randomUUID();
+    const request = { threadId, runId: 'r1', agentId: 'agent', ownerId: 'ada' };
+    await store.beginRunAndRead(request);
+    expect(await store.beginRunAndRead({ ...request, runId: 'r2' })).toEqual({ result: 'busy' });
+    expect(await store.beginRunAndRead({ ...request, runId: 'r2', ownerId: 'bob' })).toEqual({ result: 'not-owner' });
+    await store.endRun(threadId, 'r1');
+    expect(await store.beginRunAndRead(request)).toEqual({ result: 'duplicate-run' });
   });
 
   it('getThreadWithRuns of an unknown thread is no thread and no runs', async () => {

@@ -11,9 +11,18 @@ import {
   type ThreadRow,
   type ThreadRunBatchRow,
 } from '../sql-rows.js';
-import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type BegunRun,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from '../thread-store.js';
 import { checkSchemaName, migratePostgres } from './postgres.migrations.js';
 import { createPgPool, type PgPoolLike } from './pg-client.js';
+import { beginStatement } from './postgres-begin.statement.js';
 import { PostgresGroupAppend, type PendingAppend } from './postgres-group-append.js';
 import { POSTGRES_NOT_OPEN } from '../runners.messages.js';
 
@@ -71,39 +80,39 @@ export class PostgresThreadStore extends ThreadStore {
     this.opened = true;
   }
 
-  /**
-   * One statement, so one round trip: taking a thread costs a run the same whatever its latency to
-   * PostgreSQL. The upsert locks the thread's row (a second begin on it waits for the first to
-   * commit); the one-running-run index settles a race the checks' snapshot cannot see, as 'busy'.
-   * Only its owner (or anyone, on an unowned thread) moves the thread's `updated_at`.
-   */
+  /** One round trip (see `beginStatement`). */
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
+    return ((await this.begin(run, false))?.[0].result as BeginRunResult | undefined) ?? 'busy';
+  }
+
+  /** One round trip too: the thread and its finished runs come back with the verdict. */
+  override async beginRunAndRead(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BegunRun> {
+    const rows = await this.begin(run, true);
+    const result = (rows?.[0].result as BeginRunResult | undefined) ?? 'busy';
+    if (result !== 'started') return { result };
+    const { thread, runs } = threadWithRunsFromRows(rows as ThreadRunBatchRow[]);
+    return { result, thread, finishedRuns: runs };
+  }
+
+  /** The begin statement's rows; none when another instance took the thread first. */
+  private async begin(
+    run: { threadId: string; runId: string; agentId: string; ownerId?: string },
+    andRead: boolean,
+  ): Promise<Array<Record<string, unknown>> | undefined> {
     const now = Date.now();
     try {
-      const { rows } = await this.prepared(
-        'begin_run',
-        `WITH thread AS (
-           INSERT INTO ${this.s}.threads AS t (id, owner_id, agent_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-           ON CONFLICT (id) DO UPDATE SET updated_at =
-             CASE WHEN t.owner_id IS NULL OR t.owner_id = EXCLUDED.owner_id THEN EXCLUDED.updated_at ELSE t.updated_at END
-           RETURNING owner_id
-         ), verdict AS (
-           SELECT CASE
-             WHEN (SELECT owner_id FROM thread) IS NOT NULL AND (SELECT owner_id FROM thread) IS DISTINCT FROM $2::text THEN 'not-owner'
-             WHEN EXISTS (SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND status = 'running') THEN 'busy'
-             WHEN EXISTS (SELECT 1 FROM ${this.s}.runs WHERE thread_id = $1 AND run_id = $5) THEN 'duplicate-run'
-             ELSE 'started' END AS result
-         ), started AS (
-           INSERT INTO ${this.s}.runs (thread_id, run_id, agent_id, status, lease_expires_at, started_at)
-           SELECT $1, $5, $3, 'running', $6, $4 FROM verdict WHERE result = 'started'
-         )
-         SELECT result FROM verdict`,
-        [run.threadId, run.ownerId ?? null, run.agentId, now, run.runId, now + this.leaseMs],
-      );
-      return rows[0].result as BeginRunResult;
+      const { rows } = await this.prepared(andRead ? 'begin_run_and_read' : 'begin_run', beginStatement(this.s, andRead), [
+        run.threadId,
+        run.ownerId ?? null,
+        run.agentId,
+        now,
+        run.runId,
+        now + this.leaseMs,
+      ]);
+      return rows;
     } catch (error) {
       // Another instance took the thread between our check and our insert.
-      if ((error as { code?: string }).code === '23505') return 'busy';
+      if ((error as { code?: string }).code === '23505') return undefined;
       throw error;
     }
   }

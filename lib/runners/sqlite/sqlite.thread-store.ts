@@ -2,7 +2,15 @@ import type { BaseEvent } from '@ag-ui/core';
 import { positiveInteger } from '../runner-options.util.js';
 import { decodeThreadCursor } from '../thread-cursor.js';
 import { runsFromRows, threadPage, threadRecord, type RunBatchRow, type ThreadRow } from '../sql-rows.js';
-import { ThreadStore, type BeginRunResult, type StoredRun, type ThreadPage, type ThreadQuery, type ThreadRecord } from '../thread-store.js';
+import {
+  ThreadStore,
+  type BeginRunResult,
+  type BegunRun,
+  type StoredRun,
+  type ThreadPage,
+  type ThreadQuery,
+  type ThreadRecord,
+} from '../thread-store.js';
 import { migrateSqlite } from './sqlite.migrations.js';
 import { openDatabase, type AnyFunction, type SqliteDatabaseLike, type SqliteTransactionLike, type Statement } from './sqlite-database.js';
 import { GroupCommit } from './group-commit.js';
@@ -84,6 +92,17 @@ export class SqliteThreadStore extends ThreadStore {
   async beginRun(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BeginRunResult> {
     const now = Date.now();
     return this.writes.add(() => this.takeThread(run, now));
+  }
+
+  /** The begin and the read in the same group commit: the read sees the database as the begin left it. */
+  override async beginRunAndRead(run: { threadId: string; runId: string; agentId: string; ownerId?: string }): Promise<BegunRun> {
+    const now = Date.now();
+    return this.writes.add((): BegunRun => {
+      const result = this.takeThread(run, now);
+      if (result !== 'started') return { result };
+      const finishedRuns = this.readRuns(run.threadId).filter((stored) => stored.status === 'finished');
+      return { result, thread: this.readThread(run.threadId), finishedRuns };
+    });
   }
 
   /** Committed with every other run's writes of this turn (see GroupCommit). */
