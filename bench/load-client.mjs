@@ -2,7 +2,7 @@
 // held open to measure what an idle stream costs a server.
 import { randomUUID } from 'node:crypto';
 
-const body = (text) =>
+export const body = (text) =>
   JSON.stringify({
     threadId: randomUUID(),
     runId: randomUUID(),
