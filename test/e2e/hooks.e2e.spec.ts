@@ -202,9 +202,10 @@ describe('@CopilotHooks providers and host interceptors', () => {
     const audit = server.app.get(AuditLog);
     const summaries = await audit.entries.until(2);
     expect(summaries.find((s) => s.route.method === 'agent/run')).toMatchObject({ threadId: input.threadId, outcome: 'finished' });
-    // The interceptor saw the run through copilotRequestOf(context).
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(WrapResponses.seen.find((s) => s.runId === input.runId)?.messages).toHaveLength(2);
+    // The interceptor saw the run through copilotRequestOf(context), once the stream was done.
+    const seen = () => WrapResponses.seen.find((s) => s.runId === input.runId);
+    for (let i = 0; i < 200 && !seen(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(seen()?.messages).toHaveLength(2);
   });
 
   it('rejects a @CopilotHooks class with no hook method at boot', async () => {
