@@ -3,6 +3,7 @@ import type { ModelTool } from './model-adapter.interface.js';
 import { argumentsObject, mediaSource } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
 import { OPENAI_RESPONSES_REASONING_PREFIX } from './openai-responses-messages.js';
+import { portableToolCallId } from './portable-tool-call-id.js';
 
 type Block = Record<string, unknown>;
 interface AnthropicMessage {
@@ -52,7 +53,12 @@ export function toAnthropicRequest(
         pendingThinking = undefined;
         blocks.push(...textBlocks(message.content ?? ''));
         for (const call of message.toolCalls ?? []) {
-          blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: argumentsObject(call.function.arguments) });
+          blocks.push({
+            type: 'tool_use',
+            id: portableToolCallId(call.id),
+            name: call.function.name,
+            input: argumentsObject(call.function.arguments),
+          });
         }
         push('assistant', blocks);
         break;
@@ -61,7 +67,7 @@ export function toAnthropicRequest(
         push('user', [
           {
             type: 'tool_result',
-            tool_use_id: message.toolCallId,
+            tool_use_id: portableToolCallId(message.toolCallId),
             content: toolContent(message.content, message.error),
             ...(message.error && { is_error: true }),
           },

@@ -4,6 +4,7 @@ import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { ModelTool } from './model-adapter.interface.js';
 import { argumentsObject, mediaSource, mediaUrl } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
+import { portableToolCallId } from './portable-tool-call-id.js';
 
 /** A tool as LangChain's `bindTools()` takes it from any provider: the OpenAI function format. */
 export interface LangChainToolDefinition {
@@ -53,7 +54,7 @@ export function toLangChainMessages(lc: typeof LangChainMessages, system: string
           new lc.AIMessage({
             content: message.content ?? '',
             tool_calls: (message.toolCalls ?? []).map((call) => ({
-              id: call.id,
+              id: portableToolCallId(call.id),
               name: call.function.name,
               args: argumentsObject(call.function.arguments),
               type: 'tool_call' as const,
@@ -65,7 +66,7 @@ export function toLangChainMessages(lc: typeof LangChainMessages, system: string
         out.push(
           new lc.ToolMessage({
             content: toolContent(message.content, message.error),
-            tool_call_id: message.toolCallId,
+            tool_call_id: portableToolCallId(message.toolCallId),
             ...(message.error && { status: 'error' as const }),
           }),
         );

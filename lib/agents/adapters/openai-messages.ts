@@ -2,6 +2,7 @@ import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
 import { TOOL_RESULT_ERROR } from '../agents.messages.js';
 import { mediaSource, mediaUrl } from './message-parts.js';
+import { portableToolCallId } from './portable-tool-call-id.js';
 
 type Part = Record<string, unknown>;
 type ChatMessage = Record<string, unknown>;
@@ -28,7 +29,7 @@ export function toOpenAIMessages(system: string | undefined, messages: readonly 
           content: message.content ?? null,
           ...(message.toolCalls?.length && {
             tool_calls: message.toolCalls.map((call) => ({
-              id: call.id,
+              id: portableToolCallId(call.id),
               type: 'function',
               function: { name: call.function.name, arguments: call.function.arguments || '{}' },
             })),
@@ -36,7 +37,11 @@ export function toOpenAIMessages(system: string | undefined, messages: readonly 
         });
         break;
       case 'tool':
-        out.push({ role: 'tool', tool_call_id: message.toolCallId, content: toolContent(message.content, message.error) });
+        out.push({
+          role: 'tool',
+          tool_call_id: portableToolCallId(message.toolCallId),
+          content: toolContent(message.content, message.error),
+        });
         break;
       default:
         break;

@@ -2,6 +2,7 @@ import type { InputContent, Message } from '@ag-ui/core';
 import type { ModelTool } from './model-adapter.interface.js';
 import { mediaSource, mediaUrl } from './message-parts.js';
 import { toolContent } from './openai-messages.js';
+import { portableToolCallId } from './portable-tool-call-id.js';
 
 type Item = Record<string, unknown>;
 
@@ -67,11 +68,20 @@ export function toResponsesInput(messages: readonly Message[]): Item[] {
           out.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message.content, annotations: [] }] });
         }
         for (const call of message.toolCalls ?? []) {
-          out.push({ type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments || '{}' });
+          out.push({
+            type: 'function_call',
+            call_id: portableToolCallId(call.id),
+            name: call.function.name,
+            arguments: call.function.arguments || '{}',
+          });
         }
         break;
       case 'tool':
-        out.push({ type: 'function_call_output', call_id: message.toolCallId, output: toolContent(message.content, message.error) });
+        out.push({
+          type: 'function_call_output',
+          call_id: portableToolCallId(message.toolCallId),
+          output: toolContent(message.content, message.error),
+        });
         break;
       default:
         break;
