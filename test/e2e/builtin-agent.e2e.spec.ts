@@ -162,6 +162,27 @@ describe.each<Provider>(['openai', 'anthropic'])('BuiltInAgent with %s', (provid
     expect(textOf(followUp.events)).toBe('Done, it is highlighted.');
   });
 
+  it('continues a thread whose tool call Gemini made, its signed id sent as one the provider takes', async () => {
+    llm.server.on({ userMessage: 'Oslo', hasToolResult: true }, { content: 'Cold in Oslo.' });
+    const geminiId = `gemini-call-${randomUUID()}~ts~${'c2lnbmF0dXJlLW9mLWdlbWluaS8rPQ=='.repeat(6)}`;
+    const messages = [
+      { id: 'u1', role: 'user', content: 'weather in Oslo?' },
+      {
+        id: 'a1',
+        role: 'assistant',
+        toolCalls: [{ id: geminiId, type: 'function', function: { name: 'getWeather', arguments: '{"city":"Oslo"}' } }],
+      },
+      { id: 't1', role: 'tool', toolCallId: geminiId, content: '{"sky":"cloudy"}' },
+    ];
+    const { events } = await run('', { messages: messages as never });
+
+    expect(textOf(events)).toBe('Cold in Oslo.');
+    const sent = llm.requests()[0].body.messages;
+    const callId = sent.find((m) => m.role === 'assistant')!.tool_calls[0].id as string;
+    expect(callId).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+    expect(sent.find((m) => m.role === 'tool')).toMatchObject({ tool_call_id: callId });
+  });
+
   it('runs the backend calls of a mixed step and hands the rest to the client', async () => {
     llm.server.on(
       { userMessage: 'mixed', hasToolResult: false },
