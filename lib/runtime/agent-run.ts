@@ -41,6 +41,8 @@ export interface AgentRunOptions {
   approvals?: readonly ApprovalResolution[];
   /** Milliseconds from start after which the run is aborted with RUN_ERROR `RUN_TIMEOUT`; unbounded when absent. */
   maxDurationMs?: number;
+  /** What traces and logs call it: a suggestion is no run of the thread. Default `'run'`. */
+  kind?: 'run' | 'suggestion';
 }
 
 /** One for all runs: a Logger each would be kept by every open stream. */
@@ -76,11 +78,13 @@ export class AgentRun implements PreparedRun {
   private hooks: RunHooks = {};
   private deadline: NodeJS.Timeout | undefined;
   private readonly logger = RUN_LOGGER;
+  private readonly kind: 'run' | 'suggestion';
 
   constructor(private readonly options: AgentRunOptions) {
     this.threadId = options.threadId;
     this.runId = options.runId;
     this.agentId = options.agentId;
+    this.kind = options.kind ?? 'run';
     this.settled = new Promise((resolve) => (this.resolveSettled = resolve));
     this.guard = new RunEventGuard({
       threadId: options.threadId,
@@ -99,9 +103,9 @@ export class AgentRun implements PreparedRun {
     if (this.started) return;
     this.started = true;
     this.hooks = hooks;
-    this.logger.debug(RUN_STARTED(this.agentId, this.threadId, this.runId));
+    this.logger.debug(RUN_STARTED(this.kind, this.agentId, this.threadId, this.runId));
     this.armDeadline();
-    this.span = tracer().startSpan('copilotkit.run', {
+    this.span = tracer().startSpan(this.kind === 'suggestion' ? 'copilotkit.suggest' : 'copilotkit.run', {
       attributes: { 'copilotkit.agent_id': this.agentId, 'copilotkit.thread_id': this.threadId, 'copilotkit.run_id': this.runId },
     });
     try {
@@ -228,7 +232,7 @@ export class AgentRun implements PreparedRun {
     if (this.span) endRunSpan(this.span, terminal, this.stopped);
     // Ids and outcome only: message contents and keys never reach the log at this level.
     const { outcome, code } = runOutcome(terminal, this.stopped);
-    this.logger.log(RUN_ENDED(this.agentId, this.threadId, this.runId, outcome, code, Date.now() - this.startedAt));
+    this.logger.log(RUN_ENDED(this.kind, this.agentId, this.threadId, this.runId, outcome, code, Date.now() - this.startedAt));
     let stored: Promise<void>;
     try {
       stored = Promise.resolve(this.hooks.onSettled?.(this.events));

@@ -18,11 +18,18 @@ export const SHADOWING_TOOLS_IGNORED = (runId: string, tools: readonly string[])
 
 export const MISSING_CONNECT_THREAD_ID = 'Required: the id of the thread to connect to.';
 
-export const RUN_STARTED = (agentId: string, threadId: string, runId: string) =>
-  `run started agent=${agentId} thread=${threadId} run=${runId}`;
+export const RUN_STARTED = (kind: string, agentId: string, threadId: string, runId: string) =>
+  `${kind} started agent=${agentId} thread=${threadId} run=${runId}`;
 
-export const RUN_ENDED = (agentId: string, threadId: string, runId: string, outcome: string, code: string | undefined, ms: number) =>
-  `run ended agent=${agentId} thread=${threadId} run=${runId} outcome=${outcome}${code ? ` code=${code}` : ''} ms=${ms}`;
+export const RUN_ENDED = (
+  kind: string,
+  agentId: string,
+  threadId: string,
+  runId: string,
+  outcome: string,
+  code: string | undefined,
+  ms: number,
+) => `${kind} ended agent=${agentId} thread=${threadId} run=${runId} outcome=${outcome}${code ? ` code=${code}` : ''} ms=${ms}`;
 
 export const RUN_NOT_STORED = (runId: string, reason: string) => `Could not store run '${runId}': ${reason}`;
 

@@ -60,6 +60,7 @@ export class SuggestionRuns {
       request: request.request,
       bindActions: request.bindActions,
       maxDurationMs: request.maxRunDurationMs,
+      kind: 'suggestion',
     });
     this.live.add(run);
     const onAbort = () => run.stop();

@@ -174,6 +174,35 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     expect(run.attributes['copilotkit.outcome']).toBe('finished');
   });
 
+  it('records a suggestion as copilotkit.suggest, not as a run of the thread, and logs it as one', async () => {
+    const lines: string[] = [];
+    class CapturingLogger extends ConsoleLogger {
+      protected override printMessages(messages: unknown[], context = '', level = 'log'): void {
+        lines.push(`${level} [${context}] ${messages.map(String).join(' ')}`);
+      }
+    }
+    Logger.overrideLogger(new CapturingLogger());
+    try {
+      llm.server.onMessage('what next', { content: 'Plan the week.' });
+      const input = runInput({ text: 'what next' });
+      const result = await postSse(`${server.url}/agent/default/suggest`, input);
+      expect(result.events.at(-1)?.type).toBe('RUN_FINISHED');
+      for (let i = 0; i < 50 && !exporter.getFinishedSpans().some((s) => s.name === 'copilotkit.suggest'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const spans = exporter.getFinishedSpans();
+      const suggestion = spans.find((span) => span.name === 'copilotkit.suggest')!;
+      expect(tree(spans, suggestion)).toBe('copilotkit.suggest(copilotkit.llm)');
+      expect(suggestion.attributes).toMatchObject({ 'copilotkit.run_id': input.runId, 'copilotkit.outcome': 'finished' });
+      expect(spans.map((span) => span.name)).not.toContain('copilotkit.run');
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^log \\[AgentRun\\] suggestion ended agent=default .* run=${input.runId} `)),
+      );
+    } finally {
+      Logger.overrideLogger(['error', 'warn']);
+    }
+  });
+
   it("logs each run with its ids and outcome through Nest's Logger, never the conversation or the API key", async () => {
     const lines: string[] = [];
     class CapturingLogger extends ConsoleLogger {
