@@ -81,12 +81,29 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
     const result = await postSse(`${server.url}/agent/default/run`, input);
     expect(result.events.at(-1)?.type).toBe('RUN_FINISHED');
     // The run span ends when the run settles, just after the last event is written.
-    for (let i = 0; i < 50 && !exporter.getFinishedSpans().some((s) => s.name === 'copilotkit.run'); i++) {
+    const { spans, span: run } = await finishedSpan('copilotkit.run');
+    return { input, spans, run };
+  }
+
+  /** Every span finished once the one named `name` has (the top span of a run ends last). */
+  async function finishedSpan(name: string): Promise<{ spans: ReadableSpan[]; span: ReadableSpan }> {
+    for (let i = 0; i < 50 && !exporter.getFinishedSpans().some((s) => s.name === name); i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const spans = exporter.getFinishedSpans();
-    const run = spans.find((span) => span.name === 'copilotkit.run')!;
-    return { input, spans, run };
+    return { spans, span: spans.find((span) => span.name === name)! };
+  }
+
+  /** The lines Nest's Logger prints from now on, as `<level> [<context>] <message>`, until reset. */
+  function captureLogs(): string[] {
+    const lines: string[] = [];
+    class CapturingLogger extends ConsoleLogger {
+      protected override printMessages(messages: unknown[], context = '', level = 'log'): void {
+        lines.push(`${level} [${context}] ${messages.map(String).join(' ')}`);
+      }
+    }
+    Logger.overrideLogger(new CapturingLogger());
+    return lines;
   }
 
   it('records a run as a tree: the model call, the action (with its own child spans), the model call again', async () => {
@@ -175,23 +192,13 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
   });
 
   it('records a suggestion as copilotkit.suggest, not as a run of the thread, and logs it as one', async () => {
-    const lines: string[] = [];
-    class CapturingLogger extends ConsoleLogger {
-      protected override printMessages(messages: unknown[], context = '', level = 'log'): void {
-        lines.push(`${level} [${context}] ${messages.map(String).join(' ')}`);
-      }
-    }
-    Logger.overrideLogger(new CapturingLogger());
+    const lines = captureLogs();
     try {
       llm.server.onMessage('what next', { content: 'Plan the week.' });
       const input = runInput({ text: 'what next' });
       const result = await postSse(`${server.url}/agent/default/suggest`, input);
       expect(result.events.at(-1)?.type).toBe('RUN_FINISHED');
-      for (let i = 0; i < 50 && !exporter.getFinishedSpans().some((s) => s.name === 'copilotkit.suggest'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      const spans = exporter.getFinishedSpans();
-      const suggestion = spans.find((span) => span.name === 'copilotkit.suggest')!;
+      const { spans, span: suggestion } = await finishedSpan('copilotkit.suggest');
       expect(tree(spans, suggestion)).toBe('copilotkit.suggest(copilotkit.llm)');
       expect(suggestion.attributes).toMatchObject({ 'copilotkit.run_id': input.runId, 'copilotkit.outcome': 'finished' });
       expect(spans.map((span) => span.name)).not.toContain('copilotkit.run');
@@ -204,13 +211,7 @@ describe('OpenTelemetry spans (with the SDK installed by the app)', () => {
   });
 
   it("logs each run with its ids and outcome through Nest's Logger, never the conversation or the API key", async () => {
-    const lines: string[] = [];
-    class CapturingLogger extends ConsoleLogger {
-      protected override printMessages(messages: unknown[], context = '', level = 'log'): void {
-        lines.push(`${level} [${context}] ${messages.map(String).join(' ')}`);
-      }
-    }
-    Logger.overrideLogger(new CapturingLogger());
+    const lines = captureLogs();
     try {
       llm.server.onMessage('hunter2', { content: 'I will not repeat your password.' });
       const { input } = await runAndCollect('my password is hunter2');
