@@ -59,10 +59,13 @@ export class PostgresThreadStore extends ThreadStore {
   private readonly appends = new PostgresGroupAppend((group) => this.appendGroup(group));
   private readonly postgres: Record<string, unknown>;
   private opened = false;
+  /** The begin statement's two forms, built once: the text goes with every call. */
+  private readonly beginSql: { plain: string; andRead: string };
 
   constructor(options: PostgresThreadStoreOptions) {
     super();
     this.s = checkSchemaName(options.schema ?? 'copilotkit');
+    this.beginSql = { plain: beginStatement(this.s, false), andRead: beginStatement(this.s, true) };
     this.leaseMs = positiveInteger('leaseMs', options.leaseMs ?? 30_000);
     this.retention = { ...options.retention };
     const given = options.postgres as Partial<PgPoolLike>;
@@ -101,7 +104,7 @@ export class PostgresThreadStore extends ThreadStore {
   ): Promise<Array<Record<string, unknown>> | undefined> {
     const now = Date.now();
     try {
-      const { rows } = await this.prepared(andRead ? 'begin_run_and_read' : 'begin_run', beginStatement(this.s, andRead), [
+      const { rows } = await this.prepared(andRead ? 'begin_run_and_read' : 'begin_run', this.beginSql[andRead ? 'andRead' : 'plain'], [
         run.threadId,
         run.ownerId ?? null,
         run.agentId,
