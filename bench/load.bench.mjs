@@ -1,12 +1,15 @@
-// The same load on three servers in one run, all on the same aimock LLM: this project, the official
-// @copilotkit/runtime mounted in Nest, and a bare node:http relay (the floor). Phases are
+// The same load on four servers in one run, all on the same aimock LLM: this project, the official
+// @copilotkit/runtime mounted in Nest, a bare node:http relay (the floor), and the same relay from
+// a bare Nest @Sse() route (what Nest's stream pipeline costs any app on its own). Phases are
 // interleaved (every server gets each cell in turn, in a rotating order), each server is pinned to
 // core 0 and the load client and aimock to core 1, so one server's phase never competes with
 // another's. Prints the table of ratios to the floor, writes bench/results/load.json and
 // bench/results/load.md, and with --readme puts that table into the README's performance section.
 //
 //   npm run bench        (from the repository root: builds, installs bench/, runs this)
-//   node bench/load.bench.mjs [--runs 2000] [--seconds 20] [--concurrency 1,16,64] [--idle 10000] [--scenarios text,tool] [--readme] [--cpu-prof]
+//   node bench/load.bench.mjs [--runs 2000] [--seconds 20] [--concurrency 1,16,64] [--idle 10000] [--scenarios text,tool]
+//                             [--servers floor,nest-sse,official,ours] [--readme] [--cpu-prof]
+// --readme needs all four servers.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,7 +30,10 @@ const LEVELS = option('concurrency', '1,16,64').split(',').map(Number);
 const IDLE = Math.min(Number(option('idle', '10000')), Math.floor((openFileLimit() - 1000) / 2));
 const CPU_PROF = process.argv.includes('--cpu-prof');
 const ONLY = option('scenarios', undefined)?.split(',');
-const SERVERS = ['floor', 'official', 'ours'];
+const TABLE_SERVERS = ['floor', 'nest-sse', 'official', 'ours'];
+const SERVERS = option('servers', TABLE_SERVERS.join(',')).split(',');
+const FULL_TABLE = TABLE_SERVERS.every((name) => SERVERS.includes(name));
+if (process.argv.includes('--readme') && !FULL_TABLE) throw new Error(`--readme needs ${TABLE_SERVERS.join(', ')}: drop --servers`);
 const canPin = cpus().length >= 2 && hasTaskset();
 
 /**
@@ -140,7 +146,7 @@ async function main() {
     }
     for (const name of SERVERS) results.rssMiB[name] = rssMiB(servers[name].child.pid);
     results.idle.requested = Number(option('idle', '10000'));
-    for (const name of IDLE > 0 ? ['floor', 'ours'] : []) {
+    for (const name of IDLE > 0 ? SERVERS.filter((name) => name !== 'official') : []) {
       results.idle[name] = await idleStreams(servers[name].url, servers[name].child.pid, IDLE, rssMiB);
       // Its runs would hold their model connections for minutes, and aimock's file limit with them.
       await stop(servers[name].child, 'SIGKILL');
@@ -150,10 +156,12 @@ async function main() {
     llm.child.kill('SIGKILL');
   }
 
-  const table = markdownTable(results);
-  console.log(`\n${table}`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/load.json', import.meta.url), JSON.stringify(results, null, 2));
+  // The table compares every server: a run of some of them prints its cells (above) and no table.
+  if (!FULL_TABLE) process.exit(0);
+  const table = markdownTable(results);
+  console.log(`\n${table}`);
   writeFileSync(new URL('./results/load.md', import.meta.url), table);
   if (process.argv.includes('--readme')) updateReadme(table);
   process.exit(0);

@@ -1,8 +1,8 @@
 // What one open stream holds on a server's JavaScript heap, by kind of object: heap snapshots of
-// the server (floor or ours, see servers/) before and after opening N streams on a model that does
+// the server (floor, nest-sse or ours, see servers/) before and after opening N streams on a model that does
 // not answer, compared. Not a test; it prints bytes and counts per stream, largest first.
 //
-//   node bench/stream-heap.mjs [--server ours|floor] [--streams 1000] [--top 30]
+//   node bench/stream-heap.mjs [--server ours|nest-sse|floor] [--streams 1000] [--top 30]
 import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
