@@ -10,6 +10,8 @@ export interface LiveRun {
   run: PreparedRun;
   /** Resolves once the run's events are stored and the thread is released. */
   closed: Promise<void>;
+  /** On shutdown: stops waiting for the run's last writes, so that its streams end. */
+  abandon(): void;
 }
 
 export interface LiveRunOptions {
@@ -19,8 +21,6 @@ export interface LiveRunOptions {
   eventsStored: (fromSeq: number, events: BaseEvent[]) => Promise<void>;
   /** Once the run is stored (or could not be) and its thread released. */
   released: (run: PreparedRun) => void;
-  /** Resolves when shutdown stops waiting for runs' last writes. */
-  abandoned: Promise<void>;
   logger: Logger;
 }
 
@@ -34,6 +34,10 @@ export function startLiveRun(run: PreparedRun, options: LiveRunOptions): LiveRun
   const { threadId, runId } = run;
   let close!: () => void;
   const closed = new Promise<void>((resolve) => (close = resolve));
+  // One per run, not one the runner shares: racing a promise adds a reaction to it, and a shared
+  // promise that stays pending until shutdown would keep every run's reaction, a leak per run.
+  let abandon!: () => void;
+  const abandoned = new Promise<void>((resolve) => (abandon = resolve));
   const persistence = new RunPersistence(backing, threadId, runId, options.eventsStored, (failure) =>
     failure === 'store' ? run.abort(STORE_STOPPED_ANSWERING, 'STORE_UNAVAILABLE') : run.abort(RUN_NOT_PUBLISHED, 'EVENT_BUS_UNAVAILABLE'),
   );
@@ -49,8 +53,8 @@ export function startLiveRun(run: PreparedRun, options: LiveRunOptions): LiveRun
             options.released(run);
             close();
           }),
-        options.abandoned,
+        abandoned,
       ]),
   });
-  return { run, closed };
+  return { run, closed, abandon };
 }

@@ -77,9 +77,6 @@ export class StoreAgentRunner extends AgentRunner {
   private readonly retentionMs: number;
   private starting: Promise<void> | undefined;
   private draining = false;
-  /** Resolved when shutdown stops waiting for runs' last writes, so their streams can end. */
-  private giveUpOnWrites!: () => void;
-  private readonly writesGivenUp = new Promise<void>((resolve) => (this.giveUpOnWrites = resolve));
   private closed = false;
   /**
    * What each started run read as it took its thread (see `beginRunAndRead`), kept until the
@@ -147,7 +144,6 @@ export class StoreAgentRunner extends AgentRunner {
       released: (settled) => {
         if (this.live.get(threadId)?.run === settled) this.live.delete(threadId);
       },
-      abandoned: this.writesGivenUp,
       logger: this.logger,
     });
     this.live.set(threadId, entry);
@@ -221,7 +217,7 @@ export class StoreAgentRunner extends AgentRunner {
     if (ended.length === 0) return;
     const stored = Promise.all(ended.map((entry) => entry.closed));
     await shutdownStep(this.logger, STORING_LAST_EVENTS(ended.length), stored, this.closeTimeoutMs);
-    this.giveUpOnWrites();
+    for (const entry of ended) entry.abandon();
   }
 
   /** Stops the timers and the store's startup, then closes the store, each step bounded by `closeTimeoutMs`. */
