@@ -18,7 +18,9 @@ export function markdownTable({ conditions, cells, rssMiB, idle }) {
       (conditions.pinned
         ? 'each server pinned to core 0, the load client and aimock to core 1; '
         : 'not pinned (taskset or a second core missing); ') +
-      `${conditions.runs} runs or ${conditions.seconds} s per phase, phases interleaved; a 400-character answer in 40 deltas.`,
+      `${conditions.runs} runs or ${conditions.seconds} s per phase, phases interleaved` +
+      (conditions.rounds > 1 ? `, ${conditions.rounds} rounds per cell, each server's median round (by runs/s) shown` : '') +
+      '; a 400-character answer in 40 deltas.',
     '',
     `| scenario, C | ${NAMES.floor} | ${NAMES['nest-sse']} | ${NAMES.official} | ${NAMES.ours} | this project ÷ floor | this project ÷ Nest \`@Sse()\` relay |`,
     '|---|---|---|---|---|---|---|',

@@ -7,8 +7,8 @@
 // bench/results/load.md, and with --readme puts that table into the README's performance section.
 //
 //   npm run bench        (from the repository root: builds, installs bench/, runs this)
-//   node bench/load.bench.mjs [--runs 2000] [--seconds 20] [--concurrency 1,16,64] [--idle 10000] [--scenarios text,tool]
-//                             [--servers floor,nest-sse,official,ours] [--readme] [--cpu-prof]
+//   node bench/load.bench.mjs [--runs 2000] [--seconds 20] [--rounds 3] [--concurrency 1,16,64] [--idle 10000]
+//                             [--scenarios text,tool] [--servers floor,nest-sse,official,ours] [--readme] [--cpu-prof]
 // --readme needs all four servers.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,10 @@ const option = (name, fallback) => {
 const RUNS = Number(option('runs', '2000'));
 const SECONDS = Number(option('seconds', '20'));
 const LEVELS = option('concurrency', '1,16,64').split(',').map(Number);
+// A phase of the fast servers lasts 3 to 7 s, and this machine's speed drifts by a third from one
+// minute to the next: one phase per server moved single cells that much. Each cell is measured in
+// several rounds, in a rotating order, and each server keeps its median round (by runs/s).
+const ROUNDS = Number(option('rounds', '3'));
 // Each open stream holds two sockets in a relay (the client's and the model's): a server can hold
 // only about half its open-file limit, whatever its code. Asked for more, the bench holds what fits.
 const IDLE = Math.min(Number(option('idle', '10000')), Math.floor((openFileLimit() - 1000) / 2));
@@ -107,6 +111,7 @@ async function main() {
       pinned: canPin,
       runs: RUNS,
       seconds: SECONDS,
+      rounds: ROUNDS,
     },
     cells: [],
     rssMiB: {},
@@ -129,17 +134,21 @@ async function main() {
       // half its speed in the first cells, and the runner bench showed warm servers need thousands.
       for (const name of SERVERS) await load(servers[name].url, { concurrency: 16, runs: 2000, seconds: 8, ...scenario });
       for (const concurrency of LEVELS) {
-        const row = { scenario: scenario.name, concurrency, servers: {} };
-        // A rotating order, so no server always runs first (or last) in a cell.
-        const order = SERVERS.map((_, i) => SERVERS[(i + cell) % SERVERS.length]);
-        cell++;
-        for (const name of order) {
-          await quiet(Object.values(servers).map((server) => server.child.pid));
-          const { pid } = servers[name].child;
-          const cpuBefore = cpuMs(pid);
-          const measured = await load(servers[name].url, { concurrency, runs: RUNS, seconds: SECONDS, ...scenario });
-          row.servers[name] = { ...measured, cpuMsPerRun: (cpuMs(pid) - cpuBefore) / Math.max(1, measured.runs) };
+        const rounds = Object.fromEntries(SERVERS.map((name) => [name, []]));
+        for (let round = 0; round < ROUNDS; round++) {
+          // A rotating order, so no server always runs first (or last) in a cell.
+          const order = SERVERS.map((_, i) => SERVERS[(i + cell) % SERVERS.length]);
+          cell++;
+          for (const name of order) {
+            await quiet(Object.values(servers).map((server) => server.child.pid));
+            const { pid } = servers[name].child;
+            const cpuBefore = cpuMs(pid);
+            const measured = await load(servers[name].url, { concurrency, runs: RUNS, seconds: SECONDS, ...scenario });
+            rounds[name].push({ ...measured, cpuMsPerRun: (cpuMs(pid) - cpuBefore) / Math.max(1, measured.runs) });
+          }
         }
+        const row = { scenario: scenario.name, concurrency, servers: {} };
+        for (const name of SERVERS) row.servers[name] = medianRound(rounds[name]);
         results.cells.push(row);
         printCell(row);
       }
@@ -167,11 +176,25 @@ async function main() {
   process.exit(0);
 }
 
+/**
+ * A server's median round by runs/s, whole: its CPU and latency figures come from the same phase as
+ * its runs/s, and the other rounds are kept beside it. Every round's errors count.
+ */
+function medianRound(rounds) {
+  const sorted = [...rounds].sort((a, b) => a.runsPerSecond - b.runsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return {
+    ...median,
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    runsPerSecondByRound: rounds.map((round) => Math.round(round.runsPerSecond)),
+  };
+}
+
 function printCell(row) {
   for (const [name, r] of Object.entries(row.servers)) {
     console.log(
       `${row.scenario}, C=${row.concurrency} ${name.padEnd(8)} ${r.runsPerSecond.toFixed(0).padStart(5)} runs/s (${r.runs} runs, ${r.errors} errors)  ` +
-        `${r.cpuMsPerRun.toFixed(2)} CPU ms/run  first delta p50 ${r.firstDelta.p50?.toFixed(1)} ms`,
+        `${r.cpuMsPerRun.toFixed(2)} CPU ms/run  first delta p50 ${r.firstDelta.p50?.toFixed(1)} ms  rounds ${r.runsPerSecondByRound.join(' ')}`,
     );
   }
 }
