@@ -1,8 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startChildApp } from '../fixtures/child-app.js';
 import { postSse, runInput } from '../fixtures/sse-client.js';
 
 /**
@@ -18,24 +17,14 @@ describe.each([
   ['in-memory', ['in-memory']],
   ['SQLite', ['sqlite', join(dir, 'threads.sqlite')]],
 ])('finished runs on the %s runner', (_name, args) => {
-  let child: ChildProcess;
+  let server: Awaited<ReturnType<typeof startChildApp>>;
   let url: string;
 
   beforeAll(async () => {
-    child = fork(fileURLToPath(new URL('../fixtures/run-memory-child.mjs', import.meta.url)), args, {
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      execArgv: ['--no-warnings'],
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { port: number }) => resolve(message.port));
-      child.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
-    });
-    url = `http://127.0.0.1:${port}/copilotkit/agent/scripted/run`;
+    server = await startChildApp(args, { script: 'run-memory-child.mjs', execArgv: ['--no-warnings'] });
+    url = `${server.origin}/copilotkit/agent/scripted/run`;
   });
-  afterAll(async () => {
-    if (child.exitCode !== null) return;
-    await new Promise((resolve) => (child.once('exit', resolve), child.send('stop')));
-  });
+  afterAll(() => server.kill());
 
   async function runs(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
@@ -46,8 +35,8 @@ describe.each([
 
   const livePromises = () =>
     new Promise<number>((resolve) => {
-      child.once('message', (message: { promises: number }) => resolve(message.promises));
-      child.send('count');
+      server.child.once('message', (message: { promises: number }) => resolve(message.promises));
+      server.child.send('count');
     });
 
   it('keep no promise per run once their streams have ended', async () => {
